@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    """Every error answer: a stable code for programs, a message for people (in the
+    user's language), and for invalid input the list of what was wrong and where."""
+
+    code: str
+    message: str
+    errors: list[dict] | None = None
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    code: str | None = None
+    name: str = "app"
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: dt.datetime
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    email: str
+    roles: list[str]
+    preferred_language: str
+
+
+class PeriodOut(Schema):
+    opens_at: dt.time
+    closes_at: dt.time
+
+
+class DayOut(Schema):
+    date: dt.date
+    is_open: bool
+    periods: list[PeriodOut]
+    closure_reason: str
+
+
+class BranchOut(Schema):
+    id: int
+    code: str
+    name: str
+    address: str
+    phone: str
+    email: str
+    is_main: bool
+    is_open_now: bool
+    today: DayOut
+    next_open_day: dt.date | None
+
+
+class LibraryOut(Schema):
+    name: str
+    short_name: str
+    address: str
+    city: str
+    province: str
+    postal_code: str
+    phone: str
+    whatsapp: str
+    email: str
+    website: str
+    time_zone: str

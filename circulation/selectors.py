@@ -1,0 +1,688 @@
+"""Reads: a member's loans, holds, fines and blocks; queues, hold shelf and pull list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.identifiers import isbn_or_none
+from catalog.models import IdentifierKind, Item, ItemStatus, Record
+from circulation.models import (
+    AccountDeletionRequest,
+    DeletionRequestStatus,
+    FineEntry,
+    Hold,
+    Loan,
+    LoanPolicy,
+    Notice,
+    Transfer,
+)
+from circulation.policies import LoanRules, overdue_fine, resolve_rules, rules_from_snapshot
+from circulation.states import (
+    ACTIVE_HOLD_STATES,
+    OPEN_LOAN_STATES,
+    TRAPPED_HOLD_STATES,
+    HoldState,
+    LoanState,
+)
+from core.calendar import BranchCalendar, calendar_for
+from core.models import Branch
+from core.money import format_rupiah
+from patrons.models import Member, MemberStatus
+
+# ---------------------------------------------------------------------------------------------
+# Rules
+
+
+def loan_rules_for(member: Member, material_type: str, branch: Branch) -> LoanRules:
+    """The rules for this member borrowing this kind of material at this branch."""
+    return resolve_rules(
+        LoanPolicy.objects.all(),
+        category=member.category_id,
+        material_type=material_type,
+        branch_id=branch.pk,
+    )
+
+
+def resolve_rules_for_hold(hold: Hold) -> LoanRules:
+    return loan_rules_for(hold.member, hold.record.material_type, hold.pickup_branch)
+
+
+class CalendarCache:
+    """Branch calendars built once per request or job."""
+
+    def __init__(self) -> None:
+        self._by_branch: dict[int, BranchCalendar] = {}
+
+    def __call__(self, branch: Branch) -> BranchCalendar:
+        if branch.pk not in self._by_branch:
+            self._by_branch[branch.pk] = calendar_for(branch)
+        return self._by_branch[branch.pk]
+
+
+# ---------------------------------------------------------------------------------------------
+# Loans
+
+
+def open_loans(member: Member) -> QuerySet[Loan]:
+    return (
+        Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES)
+        .select_related("item__record", "item__branch", "branch")
+        .order_by("due_at", "pk")
+    )
+
+
+def open_loan_for_item(item: Item) -> Loan | None:
+    return (
+        Loan.objects.filter(item=item, state__in=OPEN_LOAN_STATES)
+        .select_related("member__category", "branch")
+        .first()
+    )
+
+
+def overdue_loans(*, at: dt.datetime | None = None) -> QuerySet[Loan]:
+    at = at or timezone.now()
+    return (
+        Loan.objects.filter(state=LoanState.ON_LOAN, due_at__lt=at)
+        .select_related("member", "item__record", "branch")
+        .order_by("due_at")
+    )
+
+
+def loan_history(member: Member) -> QuerySet[Loan]:
+    return (
+        Loan.objects.filter(member=member, state=LoanState.RETURNED)
+        .select_related("item__record")
+        .order_by("-returned_at")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Fines
+
+
+def fine_balance(member: Member) -> int:
+    """What the member owes on the ledger (charges less payments and waivers), in Rupiah."""
+    return FineEntry.objects.filter(member=member).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def accruing_fines(
+    member: Member, *, at: dt.datetime | None = None, calendars: CalendarCache | None = None
+) -> int:
+    """Fines building up on loans that are overdue now (charged to the ledger at return)."""
+    at = at or timezone.now()
+    calendars = calendars or CalendarCache()
+    today = timezone.localdate(at)
+    total = 0
+    for loan in Loan.objects.filter(
+        member=member, state=LoanState.ON_LOAN, due_at__lt=at
+    ).select_related("branch"):
+        rules = rules_from_snapshot(loan.rules)
+        _days, amount = overdue_fine(
+            calendars(loan.branch), rules, due_on=timezone.localdate(loan.due_at), returned_on=today
+        )
+        total += amount
+    return total
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks
+
+
+@dataclass(frozen=True)
+class Block:
+    code: str
+    message: str
+
+
+def member_blocks(
+    member: Member,
+    *,
+    at: dt.datetime | None = None,
+    owed: int | None = None,
+    overdue: int | None = None,
+) -> list[Block]:
+    """Every reason this member may not borrow now (empty: free to borrow). A caller that has
+    already counted what the member owes (ledger and accruing) or how many items are overdue
+    passes them, saving the queries."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    blocks: list[Block] = []
+    if member.status == MemberStatus.PENDING:
+        blocks.append(Block("pending", _("the membership has not been confirmed yet")))
+    elif member.status != MemberStatus.ACTIVE:
+        blocks.append(Block("closed", _("the membership is closed")))
+    if member.expires_on and member.expires_on < today:
+        blocks.append(
+            Block(
+                "expired",
+                _("the membership expired on %(date)s") % {"date": member.expires_on.isoformat()},
+            )
+        )
+    if member.manual_block_reason:
+        blocks.append(
+            Block("manual", _("blocked: %(reason)s") % {"reason": member.manual_block_reason})
+        )
+    category = member.category
+    if category.fine_block_limit is not None:
+        if owed is None:
+            owed = fine_balance(member) + accruing_fines(member, at=at)
+        if owed > category.fine_block_limit:
+            blocks.append(
+                Block(
+                    "fines",
+                    _("unpaid fines of %(owed)s are over the limit of %(limit)s")
+                    % {
+                        "owed": format_rupiah(owed),
+                        "limit": format_rupiah(category.fine_block_limit),
+                    },
+                )
+            )
+    if category.overdue_block_count:
+        if overdue is None:
+            overdue = Loan.objects.filter(
+                member=member, state=LoanState.ON_LOAN, due_at__lt=at
+            ).count()
+        if overdue >= category.overdue_block_count:
+            blocks.append(Block("overdue", _("%(count)s items are overdue") % {"count": overdue}))
+    return blocks
+
+
+# ---------------------------------------------------------------------------------------------
+# Holds
+
+
+def active_holds(member: Member) -> QuerySet[Hold]:
+    return (
+        Hold.objects.filter(member=member, state__in=ACTIVE_HOLD_STATES)
+        .select_related("record", "pickup_branch", "item")
+        .order_by("placed_at")
+    )
+
+
+def hold_queue(record_id: int) -> QuerySet[Hold]:
+    """A record's active holds in queue order."""
+    return (
+        Hold.objects.filter(record_id=record_id, state__in=ACTIVE_HOLD_STATES)
+        .select_related("member", "pickup_branch")
+        .order_by("queue_number")
+    )
+
+
+def hold_queue_length(record_id: int) -> int:
+    return Hold.objects.filter(record_id=record_id, state__in=ACTIVE_HOLD_STATES).count()
+
+
+def hold_position(hold: Hold) -> int:
+    """1 for the first in line; counts only active holds, so there are no gaps."""
+    return (
+        Hold.objects.filter(
+            record_id=hold.record_id,
+            state__in=ACTIVE_HOLD_STATES,
+            queue_number__lt=hold.queue_number,
+        ).count()
+        + 1
+    )
+
+
+def next_hold_to_fill(record_id: int, *, on: dt.date) -> Hold | None:
+    """The first waiting hold of a record that an item can fill now (suspensions respected)."""
+    return (
+        Hold.objects.filter(record_id=record_id, state=HoldState.WAITING)
+        .filter(Q(suspended_until__isnull=True) | Q(suspended_until__lt=on))
+        .select_related("pickup_branch", "member")
+        .order_by("queue_number")
+        .first()
+    )
+
+
+def next_queue_number(record_id: int) -> int:
+    """Call under the record's lock."""
+    return (Hold.objects.filter(record_id=record_id).aggregate(n=Max("queue_number"))["n"] or 0) + 1
+
+
+def hold_shelf(branch: Branch) -> QuerySet[Hold]:
+    """Holds ready for pickup at a branch, oldest deadline first."""
+    return (
+        Hold.objects.filter(pickup_branch=branch, state=HoldState.READY)
+        .select_related("member", "record", "item")
+        .order_by("pickup_deadline", "pk")
+    )
+
+
+def pull_list(branch: Branch) -> QuerySet[Item]:
+    """Available items on this branch's shelves whose title has a waiting hold: fetch them."""
+    waiting = Hold.objects.filter(state=HoldState.WAITING).values("record_id")
+    return (
+        Item.objects.filter(branch=branch, status=ItemStatus.AVAILABLE, record_id__in=waiting)
+        .select_related("record")
+        .order_by("shelf_location", "record__call_number", "barcode")
+    )
+
+
+def open_transfers(*, to_branch: Branch | None = None) -> QuerySet[Transfer]:
+    transfers = Transfer.objects.filter(received_at__isnull=True).select_related(
+        "item__record", "from_branch", "to_branch"
+    )
+    if to_branch is not None:
+        transfers = transfers.filter(to_branch=to_branch)
+    return transfers.order_by("sent_at")
+
+
+def loan_counts_by_member(member_ids: list[int]) -> dict[int, int]:
+    rows = (
+        Loan.objects.filter(member_id__in=member_ids, state__in=OPEN_LOAN_STATES)
+        .values("member_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["member_id"]: row["n"] for row in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# The desk: what a scan means, the member's session panel, lists per branch
+
+
+def member_by_number(code: str) -> Member | None:
+    """The member whose card carries `code` (as typed by a scanner: exact, or upper-cased)."""
+    code = code.strip()
+    if not code:
+        return None
+    return (
+        Member.objects.select_related("category")
+        .filter(number__in={code, code.upper()})
+        .order_by("pk")
+        .first()
+    )
+
+
+def desk_member(pk: int) -> Member | None:
+    return Member.objects.select_related("category").filter(pk=pk).first()
+
+
+def holds_with_position(member: Member) -> QuerySet[Hold]:
+    """The member's active holds, each with `position` in its title's queue (one query)."""
+    ahead = (
+        Hold.objects.filter(
+            record_id=OuterRef("record_id"),
+            state__in=ACTIVE_HOLD_STATES,
+            queue_number__lt=OuterRef("queue_number"),
+        )
+        .order_by()
+        .values("record_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return active_holds(member).annotate(
+        position=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1
+    )
+
+
+@dataclass
+class MemberSummary:
+    """What the desk (and the member's own account) shows about a member at a glance."""
+
+    member: Member
+    blocks: list[Block]
+    loans: list[Loan]
+    holds: list[Hold]
+    balance: int
+    accruing: int
+    at: dt.datetime
+    loan_count: int = 0
+
+    @property
+    def overdue(self) -> list[Loan]:
+        return [loan for loan in self.loans if loan.due_at < self.at]
+
+    @property
+    def ready_holds(self) -> list[Hold]:
+        return [hold for hold in self.holds if hold.state == HoldState.READY]
+
+    @property
+    def owed(self) -> int:
+        return self.balance + self.accruing
+
+
+def member_summary(
+    member: Member,
+    *,
+    at: dt.datetime | None = None,
+    loan_limit: int | None = None,
+    include_loans: list[int] | tuple[int, ...] = (),
+) -> MemberSummary:
+    """Blocks, current loans (due first), active holds with queue positions, the ledger balance
+    and fines still accruing. A fixed number of queries whatever the number of loans.
+
+    With `loan_limit`, only that many loans are read (the ones due first) plus those in
+    `include_loans` (e.g. lent in this desk session); `loan_count` still counts them all. A
+    member with hundreds of loans (a school) then costs the desk no more than anyone else."""
+    at = at or timezone.now()
+    calendars = CalendarCache()
+    if loan_limit is None:
+        loans = list(open_loans(member))
+        late = [loan for loan in loans if loan.state == LoanState.ON_LOAN and loan.due_at < at]
+        loan_count = len(loans)
+    else:
+        loans = list(open_loans(member)[:loan_limit])
+        loan_count = Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).count()
+        missing = set(include_loans) - {loan.pk for loan in loans}
+        if missing and loan_count > len(loans):
+            loans += list(open_loans(member).filter(pk__in=missing))
+        late = list(
+            Loan.objects.filter(member=member, state=LoanState.ON_LOAN, due_at__lt=at)
+            .select_related("branch")
+            .only("due_at", "rules", "branch")
+        )
+    today = timezone.localdate(at)
+    accruing = 0
+    for loan in late:
+        _days, amount = overdue_fine(
+            calendars(loan.branch),
+            rules_from_snapshot(loan.rules),
+            due_on=timezone.localdate(loan.due_at),
+            returned_on=today,
+        )
+        accruing += amount
+    balance = fine_balance(member)
+    return MemberSummary(
+        member=member,
+        blocks=member_blocks(member, at=at, owed=balance + accruing, overdue=len(late)),
+        loans=loans,
+        holds=list(holds_with_position(member)),
+        balance=balance,
+        accruing=accruing,
+        at=at,
+        loan_count=loan_count,
+    )
+
+
+def find_record_for_hold(code: str) -> Record | None:
+    """The title meant by `code`: the barcode of any copy, an ISBN, or a record number."""
+    code = code.strip()
+    if not code:
+        return None
+    item = (
+        Item.objects.select_related("record")
+        .filter(barcode__in={code, code.upper()})
+        .order_by("pk")
+        .first()
+    )
+    if item is not None:
+        return item.record
+    isbn = isbn_or_none(code)
+    if isbn:
+        record = (
+            Record.objects.filter(identifiers__kind=IdentifierKind.ISBN, identifiers__value=isbn)
+            .order_by("pk")
+            .first()
+        )
+        if record is not None:
+            return record
+    if code.isdigit() and len(code) < 12:
+        return Record.objects.filter(pk=int(code)).first()
+    return None
+
+
+def member_loan(member: Member, pk: int) -> Loan | None:
+    """One of the member's loans (None if it is someone else's: callers answer 404)."""
+    return (
+        Loan.objects.filter(member=member, pk=pk).select_related("item__record", "branch").first()
+    )
+
+
+def member_hold(member: Member, pk: int) -> Hold | None:
+    return Hold.objects.filter(member=member, pk=pk).select_related("record").first()
+
+
+def loans_for_receipt(member: Member, loan_ids: list[int]) -> list[Loan]:
+    """The member's open loans among `loan_ids` (all open loans when none are given)."""
+    loans = open_loans(member)
+    if loan_ids:
+        loans = loans.filter(pk__in=loan_ids)
+    return list(loans)
+
+
+def latest_loan_of_item_to(item: Item, member: Member) -> Loan | None:
+    return Loan.objects.filter(item=item, member=member).order_by("-checked_out_at").first()
+
+
+def hold_for_slip(pk: int) -> Hold | None:
+    return (
+        Hold.objects.filter(pk=pk)
+        .select_related("member", "record", "item", "pickup_branch")
+        .first()
+    )
+
+
+def transfer_for_slip(pk: int) -> Transfer | None:
+    return (
+        Transfer.objects.filter(pk=pk)
+        .select_related("item__record", "from_branch", "to_branch", "hold__member")
+        .first()
+    )
+
+
+def holds_past_deadline(branch: Branch, *, on: dt.date) -> QuerySet[Hold]:
+    """Ready holds at `branch` whose collection date has passed (the daily job expires them)."""
+    return hold_shelf(branch).filter(pickup_deadline__lt=on)
+
+
+@dataclass(frozen=True)
+class ClearedHold:
+    """An expired hold whose item may still sit on the hold shelf, and where it goes now."""
+
+    hold: Hold
+    next_hold: Hold | None
+
+
+def recently_expired_holds(branch: Branch, *, since: dt.datetime) -> list[ClearedHold]:
+    """Holds at `branch` that expired since `since`, with the hold their item now serves (if any):
+    staff take these off the hold shelf (re-slip, send on, or shelve). Two queries."""
+    expired = list(
+        Hold.objects.filter(pickup_branch=branch, state=HoldState.EXPIRED, closed_at__gte=since)
+        .select_related("member", "record", "item__branch")
+        .order_by("-closed_at", "-pk")
+    )
+    item_ids = [hold.item_id for hold in expired if hold.item_id]
+    serving = {
+        hold.item_id: hold
+        for hold in Hold.objects.filter(
+            item_id__in=item_ids, state__in=TRAPPED_HOLD_STATES
+        ).select_related("member", "pickup_branch")
+    }
+    return [ClearedHold(hold=hold, next_hold=serving.get(hold.item_id)) for hold in expired]
+
+
+def fine_ledger(member: Member) -> QuerySet[FineEntry]:
+    return (
+        FineEntry.objects.filter(member=member)
+        .select_related("loan__item__record", "by")
+        .order_by("at", "pk")
+    )
+
+
+def payment_for_receipt(pk: int) -> FineEntry | None:
+    return FineEntry.objects.filter(pk=pk, kind="payment").select_related("member", "by").first()
+
+
+def loan_policies() -> QuerySet[LoanPolicy]:
+    return LoanPolicy.objects.select_related("member_category", "branch").order_by(
+        "branch__position", "branch__name", "member_category__position", "material_type", "pk"
+    )
+
+
+def open_deletion_requests() -> QuerySet[AccountDeletionRequest]:
+    return AccountDeletionRequest.objects.select_related("member", "handled_by").order_by(
+        "status", "-requested_at"
+    )
+
+
+def open_deletion_request(member: Member) -> AccountDeletionRequest | None:
+    return AccountDeletionRequest.objects.filter(
+        member=member, status=DeletionRequestStatus.OPEN
+    ).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything Pustaka holds about a member, for "download all my data"
+
+
+def member_data(member: Member) -> dict[str, list[dict] | dict]:
+    """Profile, loans, holds, fines and notices as plain values (dates as ISO strings)."""
+
+    def iso(value) -> str:
+        return value.isoformat() if value else ""
+
+    profile = {
+        "member_number": member.number,
+        "full_name": member.full_name,
+        "gender": member.get_gender_display() if member.gender else "",
+        "birth_date": iso(member.birth_date),
+        "category": str(member.category),
+        "status": member.get_status_display(),
+        "nik": member.nik,
+        "institution": member.institution,
+        "email": member.email,
+        "phone": member.phone,
+        "address": member.address,
+        "city": member.city,
+        "home_branch": str(member.home_branch) if member.home_branch_id else "",
+        "member_since": iso(member.joined_on),
+        "membership_expires": iso(member.expires_on),
+        "confirmed": iso(getattr(member, "confirmed_at", None)),
+        "closed": iso(getattr(member, "closed_at", None)),
+        "guardian_name": member.guardian_name,
+        "guardian_relationship": member.guardian_relationship,
+        "guardian_phone": member.guardian_phone,
+        "guardian_consent_at": iso(member.guardian_consent_at),
+        "photo": member.photo.name if member.photo else "",
+        "language_for_notices": member.preferred_language,
+        "notices_by_email": member.notify_by_email,
+        "keep_reading_history": member.keep_reading_history,
+        "blocked_because": member.manual_block_reason,
+    }
+    loans = [
+        {
+            "title": loan.item.record.title,
+            "barcode": loan.item.barcode,
+            "state": loan.get_state_display(),
+            "lent_at": str(loan.branch),
+            "checked_out": iso(loan.checked_out_at),
+            "due": iso(loan.due_at),
+            "renewals": loan.renewals,
+            "returned": iso(loan.returned_at),
+        }
+        for loan in Loan.objects.filter(member=member)
+        .select_related("item__record", "branch")
+        .order_by("checked_out_at", "pk")
+    ]
+    holds = [
+        {
+            "title": hold.record.title,
+            "state": hold.get_state_display(),
+            "pickup_branch": str(hold.pickup_branch),
+            "placed": iso(hold.placed_at),
+            "ready_since": iso(hold.ready_at),
+            "collect_by": iso(hold.pickup_deadline),
+            "suspended_until": iso(hold.suspended_until),
+            "closed": iso(hold.closed_at),
+        }
+        for hold in Hold.objects.filter(member=member)
+        .select_related("record", "pickup_branch")
+        .order_by("placed_at", "pk")
+    ]
+    fines = [
+        {
+            "when": iso(entry.at),
+            "kind": entry.get_kind_display(),
+            "amount": entry.amount,
+            "paid_by": entry.get_method_display() if entry.method else "",
+            "reason": entry.reason,
+            "receipt": entry.receipt_number,
+        }
+        for entry in FineEntry.objects.filter(member=member).order_by("at", "pk")
+    ]
+    notices = [
+        {
+            "created": iso(notice.created_at),
+            "kind": notice.get_kind_display(),
+            "channel": notice.channel,
+            "to": notice.recipient,
+            "subject": notice.subject,
+            "message": notice.body,
+            "status": notice.get_status_display(),
+            "sent": iso(notice.sent_at),
+        }
+        for notice in Notice.objects.filter(member=member).order_by("created_at", "pk")
+    ]
+    return {"profile": profile, "loans": loans, "holds": holds, "fines": fines, "notices": notices}
+
+
+def balance_after(entry: FineEntry) -> int:
+    """The member's ledger balance right after `entry` (for a reprinted receipt)."""
+    return (
+        FineEntry.objects.filter(member_id=entry.member_id)
+        .filter(Q(at__lt=entry.at) | Q(at=entry.at, pk__lte=entry.pk))
+        .aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    name: str
+    label: str
+    value: object
+    source: str
+
+
+@dataclass(frozen=True)
+class RuleAnswer:
+    """'Which rule applies and why': each value with the policy it came from, the policies
+    that matched (most specific first), and the due date of a checkout on `on`."""
+
+    rules: LoanRules
+    lines: list[RuleLine]
+    matching: list[LoanPolicy]
+    due_on: dt.date
+    pickup_deadline: dt.date
+
+
+def explain_rules(*, category: str, material_type: str, branch: Branch, on: dt.date) -> RuleAnswer:
+    from circulation.policies import RULE_FIELDS, due_date, matches, specificity
+
+    policies = list(loan_policies())
+    rules = resolve_rules(
+        policies, category=category, material_type=material_type, branch_id=branch.pk
+    )
+    matching = sorted(
+        (
+            p
+            for p in policies
+            if matches(p, category=category, material_type=material_type, branch_id=branch.pk)
+        ),
+        key=specificity,
+        reverse=True,
+    )
+    lines = [
+        RuleLine(
+            name=name,
+            label=str(LoanPolicy._meta.get_field(name).verbose_name),
+            value=getattr(rules, name),
+            source=rules.sources[name],
+        )
+        for name in RULE_FIELDS
+    ]
+    calendar = calendar_for(branch)
+    return RuleAnswer(
+        rules=rules,
+        lines=lines,
+        matching=matching,
+        due_on=due_date(calendar, lent_on=on, loan_days=rules.loan_days),
+        pickup_deadline=calendar.add_open_days(on, rules.hold_pickup_days),
+    )

@@ -1,0 +1,787 @@
+"""Circulation: check out, check in, renew, holds, lost items, fines.
+
+Every function here locks what it changes (circulation/locks.py, in the order item → record →
+member), re-reads under the lock, checks the rules (each refusal its own error class), moves the
+loan or hold state machine (circulation/states.py), and tells the search index about changed
+availability after commit. Adapters (the desk, SIP2, the API, the member's web account) call
+these with their channel; `staff=None` means self-service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import Item, ItemStatus, Record
+from catalog.signals import announce
+from circulation import locks, selectors
+from circulation.errors import (
+    AlreadyOnLoanToMemberError,
+    CirculationError,
+    HoldsNotAllowedError,
+    InvalidPaymentError,
+    ItemAlreadyOnLoanError,
+    ItemNotLoanableError,
+    ItemOnHoldForAnotherError,
+    LoanLimitReachedError,
+    LoanNotOpenError,
+    MemberBlockedError,
+    NoCopiesError,
+    OverrideNotPermittedError,
+    OverrideReasonRequiredError,
+    RenewalBlockedByHoldError,
+    RenewalLimitReachedError,
+)
+from circulation.models import FineEntry, FineKind, Hold, Loan, Transfer, TransferReason
+from circulation.policies import due_date, end_of_day, overdue_fine, rules_from_snapshot
+from circulation.states import (
+    ACTIVE_HOLD_STATES,
+    OPEN_LOAN_STATES,
+    TRAPPED_HOLD_STATES,
+    Channel,
+    HoldState,
+    LoanState,
+    record_loan_event,
+    transition_hold,
+    transition_loan,
+)
+from core import audit, sequences
+from core.models import Branch
+from core.money import format_rupiah
+from core.permissions import require
+from patrons.models import Member
+
+OVERRIDE_PERMISSION = "circulation.override_rules"
+LOANABLE_STATUSES = frozenset(
+    {ItemStatus.AVAILABLE, ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT}
+)
+
+audit.register_actions(
+    {
+        "circulation.override": gettext_lazy("Overrode a circulation warning"),
+        "circulation.payment": gettext_lazy("Took a payment"),
+        "circulation.waiver": gettext_lazy("Waived a fine"),
+        "circulation.charge": gettext_lazy("Charged a fine"),
+        "circulation.lost": gettext_lazy("Marked an item lost"),
+    }
+)
+
+
+@dataclass
+class CheckoutResult:
+    loan: Loan
+    renewed: bool = False
+    # The same member already had this item and renewing would not move the due date (a
+    # double-clicked or resent checkout): nothing changed.
+    repeated: bool = False
+    overridden: list[str] = field(default_factory=list)
+    fulfilled_hold: Hold | None = None
+
+
+@dataclass
+class CheckinResult:
+    item: Item
+    loan: Loan | None
+    already_in: bool = False
+    fine: int = 0
+    days_overdue: int = 0
+    # What to do with the item now: "shelve", "hold_shelf" or "transfer".
+    route: str = "shelve"
+    hold: Hold | None = None
+    transfer: Transfer | None = None
+    destination: Branch | None = None
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def _guard(
+    error: CirculationError, *, staff, override: bool, reason: str, overridden: list[str]
+) -> None:
+    """Raise `error` unless the staff member overrides it (permission and reason required)."""
+    if not override or not error.overridable:
+        raise error
+    if staff is None or not staff.has_perm(OVERRIDE_PERMISSION):
+        raise OverrideNotPermittedError()
+    if not reason.strip():
+        raise OverrideReasonRequiredError()
+    overridden.append(error.code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Check out and renew
+
+
+@transaction.atomic
+def check_out(
+    item: Item,
+    member: Member,
+    *,
+    staff,
+    branch: Branch | None = None,
+    at: dt.datetime | None = None,
+    channel: str = Channel.DESK,
+    override: bool = False,
+    override_reason: str = "",
+) -> CheckoutResult:
+    """Lend `item` to `member`. An item already on loan to the same member is renewed instead
+    (a kiosk's repeated checkout). Overridable refusals pass with `override=True`, a reason, and
+    the permission circulation.override_rules; the override is audited."""
+    if staff is not None:
+        require(staff, "circulation.add_loan")
+    at = _now(at)
+    item = locks.item_for_update(item.pk)
+    member = locks.member_for_update(member.pk)
+    branch = branch or item.branch
+
+    current = selectors.open_loan_for_item(item)
+    if current is not None:
+        if current.member_id == member.pk:
+            if _renewal_due_at(current, at) <= current.due_at:
+                # A double-clicked or resent checkout: the loan stands as it is.
+                return CheckoutResult(loan=current, repeated=True)
+            loan = renew(
+                current,
+                staff=staff,
+                at=at,
+                channel=channel,
+                override=override,
+                override_reason=override_reason,
+            )
+            return CheckoutResult(loan=loan, renewed=True)
+        raise ItemAlreadyOnLoanError()
+
+    overridden: list[str] = []
+    options = {
+        "staff": staff,
+        "override": override,
+        "reason": override_reason,
+        "overridden": overridden,
+    }
+    if item.status not in LOANABLE_STATUSES:
+        _guard(ItemNotLoanableError(status=item.get_status_display()), **options)
+    trapped = Hold.objects.filter(item=item, state__in=TRAPPED_HOLD_STATES).first()
+    if trapped is not None and trapped.member_id != member.pk:
+        _guard(ItemOnHoldForAnotherError(), **options)
+    blocks = selectors.member_blocks(member, at=at)
+    if blocks:
+        _guard(
+            MemberBlockedError(
+                member=member.full_name, reasons="; ".join(block.message for block in blocks)
+            ),
+            **options,
+        )
+    rules = selectors.loan_rules_for(member, item.record.material_type, branch)
+    count = Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).count()
+    if count >= rules.max_items:
+        _guard(
+            LoanLimitReachedError(member=member.full_name, count=count, limit=rules.max_items),
+            **options,
+        )
+
+    calendar = selectors.CalendarCache()(branch)
+    due_on = due_date(calendar, lent_on=timezone.localdate(at), loan_days=rules.loan_days)
+    try:
+        with transaction.atomic():
+            loan = Loan.objects.create(
+                item=item,
+                member=member,
+                member_category=member.category_id,
+                branch=branch,
+                checked_out_at=at,
+                due_at=end_of_day(due_on, timezone.get_current_timezone()),
+                channel=channel,
+                rules=rules.as_dict(),
+            )
+    except IntegrityError as error:  # a racing checkout of the same item won
+        raise ItemAlreadyOnLoanError() from error
+    record_loan_event(
+        loan,
+        "checkout",
+        by=staff,
+        at=at,
+        channel=channel,
+        branch=branch,
+        reason=override_reason if overridden else "",
+        details={"overridden": overridden} if overridden else None,
+    )
+    fulfilled = _fulfil_hold(item, member, staff=staff, at=at, channel=channel)
+    if trapped is not None and trapped.member_id != member.pk:
+        # The item set aside for someone else went out: their hold goes back to the queue.
+        trapped.item = None
+        transition_hold(
+            trapped,
+            HoldState.WAITING,
+            by=staff,
+            at=at,
+            channel=channel,
+            reason="item lent to another member",
+        )
+    Transfer.objects.filter(item=item, received_at__isnull=True).update(received_at=at)
+    item.status = ItemStatus.ON_LOAN
+    item.save(update_fields=["status", "updated_at"])
+    if overridden:
+        audit.record(
+            "circulation.override",
+            actor=staff,
+            subject=member,
+            details={"item": item.barcode, "overridden": overridden, "reason": override_reason},
+        )
+    announce([item.record_id])
+    return CheckoutResult(loan=loan, overridden=overridden, fulfilled_hold=fulfilled)
+
+
+def _fulfil_hold(item: Item, member: Member, *, staff, at, channel) -> Hold | None:
+    """The member's hold on this title, if any, is filled by this loan."""
+    hold = (
+        Hold.objects.filter(record_id=item.record_id, member=member, state__in=ACTIVE_HOLD_STATES)
+        .order_by("queue_number")
+        .first()
+    )
+    if hold is None:
+        return None
+    hold.item = item
+    hold.closed_at = at
+    transition_hold(hold, HoldState.FULFILLED, by=staff, at=at, channel=channel)
+    return hold
+
+
+@transaction.atomic
+def renew(
+    loan: Loan,
+    *,
+    staff,
+    at: dt.datetime | None = None,
+    channel: str = Channel.DESK,
+    override: bool = False,
+    override_reason: str = "",
+) -> Loan:
+    """Extend a loan by its loan period from today, if the rules allow. A renewal that passes
+    the rules but would not move the due date (a second click, a resent request) changes
+    nothing and returns the loan as it is: it does not use up a renewal."""
+    if staff is not None:
+        require(staff, "circulation.change_loan")
+    at = _now(at)
+    item = locks.item_for_update(loan.item_id)
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    member = locks.member_for_update(loan.member_id)
+    if loan.state != LoanState.ON_LOAN:
+        raise LoanNotOpenError()
+    rules = rules_from_snapshot(loan.rules)
+    overridden: list[str] = []
+    options = {
+        "staff": staff,
+        "override": override,
+        "reason": override_reason,
+        "overridden": overridden,
+    }
+    if loan.renewals >= rules.max_renewals:
+        _guard(RenewalLimitReachedError(count=loan.renewals), **options)
+    waiting = Hold.objects.filter(record_id=item.record_id, state=HoldState.WAITING).exclude(
+        member=member
+    )
+    if waiting.exists():
+        _guard(RenewalBlockedByHoldError(), **options)
+    blocks = [b for b in selectors.member_blocks(member, at=at) if b.code != "overdue"]
+    if blocks:
+        _guard(
+            MemberBlockedError(
+                member=member.full_name, reasons="; ".join(b.message for b in blocks)
+            ),
+            **options,
+        )
+    new_due_at = _renewal_due_at(loan, at)
+    if new_due_at <= loan.due_at:
+        return loan
+    old_due = loan.due_at
+    loan.due_at = new_due_at
+    loan.renewals += 1
+    loan.save(update_fields=["due_at", "renewals", "updated_at"])
+    record_loan_event(
+        loan,
+        "renewal",
+        by=staff,
+        at=at,
+        channel=channel,
+        reason=override_reason if overridden else "",
+        details={
+            "from": old_due.isoformat(),
+            "to": loan.due_at.isoformat(),
+            "overridden": overridden,
+        },
+    )
+    if overridden:
+        audit.record(
+            "circulation.override",
+            actor=staff,
+            subject=member,
+            details={"item": item.barcode, "overridden": overridden, "reason": override_reason},
+        )
+    return loan
+
+
+def _renewal_due_at(loan: Loan, at: dt.datetime) -> dt.datetime:
+    """Where the due time of `loan` would land if it were renewed at `at`."""
+    rules = rules_from_snapshot(loan.rules)
+    calendar = selectors.CalendarCache()(loan.branch)
+    new_due = due_date(calendar, lent_on=timezone.localdate(at), loan_days=rules.loan_days)
+    return end_of_day(new_due, timezone.get_current_timezone())
+
+
+# ---------------------------------------------------------------------------------------------
+# Check in
+
+
+@transaction.atomic
+def check_in(
+    item: Item,
+    *,
+    staff,
+    branch: Branch,
+    at: dt.datetime | None = None,
+    channel: str = Channel.DESK,
+) -> CheckinResult:
+    """Take an item back at `branch` (any branch). Checking in an item that is already in is
+    harmless: nothing changes and `already_in` says so (kiosks resend). Then route the item:
+    to the hold shelf, into transit (to a hold's pickup branch or to its home), or the shelf."""
+    if staff is not None:
+        require(staff, "circulation.change_loan")
+    at = _now(at)
+    item = locks.item_for_update(item.pk)
+    loan = (
+        Loan.objects.select_for_update()
+        .filter(item=item, state__in=[*OPEN_LOAN_STATES, LoanState.LOST])
+        .first()
+    )
+    result = CheckinResult(item=item, loan=loan, already_in=loan is None)
+    if loan is not None:
+        loan.returned_at = at
+        loan.return_branch = branch
+        transition_loan(
+            loan,
+            LoanState.RETURNED,
+            by=staff,
+            at=at,
+            channel=channel,
+            branch=branch,
+            kind="checkin",
+        )
+        result.days_overdue, result.fine = _charge_overdue(loan, staff=staff, at=at)
+        _forget_member_unless_history_kept(loan)
+    elif item.status in (ItemStatus.ON_HOLD_SHELF,) or (
+        item.status == ItemStatus.IN_TRANSIT
+        and not Transfer.objects.filter(
+            item=item, received_at__isnull=True, to_branch=branch
+        ).exists()
+    ):
+        # Already handled and still on its way or on the hold shelf: say where it goes.
+        _describe_current_route(result, item)
+        return result
+
+    _route(result, item, branch=branch, staff=staff, at=at, channel=channel)
+    announce([item.record_id])
+    return result
+
+
+def _describe_current_route(result: CheckinResult, item: Item) -> None:
+    hold = (
+        Hold.objects.filter(item=item, state__in=TRAPPED_HOLD_STATES)
+        .select_related("pickup_branch")
+        .first()
+    )
+    transfer = (
+        Transfer.objects.filter(item=item, received_at__isnull=True)
+        .select_related("to_branch")
+        .first()
+    )
+    result.hold = hold
+    result.transfer = transfer
+    if item.status == ItemStatus.ON_HOLD_SHELF:
+        result.route = "hold_shelf"
+    elif transfer is not None:
+        result.route = "transfer"
+        result.destination = transfer.to_branch
+
+
+def _route(result: CheckinResult, item: Item, *, branch: Branch, staff, at, channel) -> None:
+    # Arriving at the end of a transfer closes it.
+    Transfer.objects.filter(item=item, received_at__isnull=True, to_branch=branch).update(
+        received_at=at
+    )
+    today = timezone.localdate(at)
+    trapped = (
+        Hold.objects.filter(item=item, state=HoldState.IN_TRANSIT)
+        .select_related("pickup_branch")
+        .first()
+    )
+    hold = trapped or selectors.next_hold_to_fill(item.record_id, on=today)
+    if hold is not None:
+        locks.record_for_update(item.record_id)
+        hold = Hold.objects.select_for_update().select_related("pickup_branch").get(pk=hold.pk)
+        hold.item = item
+        result.hold = hold
+        if hold.pickup_branch_id == branch.pk:
+            _make_ready(hold, staff=staff, at=at, channel=channel)
+            item.status = ItemStatus.ON_HOLD_SHELF
+            result.route = "hold_shelf"
+        else:
+            if hold.state != HoldState.IN_TRANSIT:
+                transition_hold(hold, HoldState.IN_TRANSIT, by=staff, at=at, channel=channel)
+            result.transfer = _send(
+                item, branch, hold.pickup_branch, TransferReason.HOLD, hold=hold, at=at
+            )
+            result.route, result.destination = "transfer", hold.pickup_branch
+            item.status = ItemStatus.IN_TRANSIT
+    elif item.branch_id != branch.pk:
+        result.transfer = _send(item, branch, item.branch, TransferReason.RETURN_HOME, at=at)
+        result.route, result.destination = "transfer", item.branch
+        item.status = ItemStatus.IN_TRANSIT
+    else:
+        result.route = "shelve"
+        item.status = ItemStatus.AVAILABLE
+    item.save(update_fields=["status", "updated_at"])
+
+
+def _send(item: Item, source: Branch, target: Branch, reason: str, *, at, hold=None) -> Transfer:
+    Transfer.objects.filter(item=item, received_at__isnull=True).update(received_at=at)
+    return Transfer.objects.create(
+        item=item, from_branch=source, to_branch=target, reason=reason, hold=hold, sent_at=at
+    )
+
+
+def _make_ready(hold: Hold, *, staff, at, channel) -> None:
+    rules = selectors.resolve_rules_for_hold(hold)
+    calendar = selectors.CalendarCache()(hold.pickup_branch)
+    hold.ready_at = at
+    hold.pickup_deadline = calendar.add_open_days(timezone.localdate(at), rules.hold_pickup_days)
+    transition_hold(hold, HoldState.READY, by=staff, at=at, channel=channel)
+    from circulation import notices
+
+    notices.hold_ready(hold)
+
+
+def _charge_overdue(loan: Loan, *, staff, at) -> tuple[int, int]:
+    rules = rules_from_snapshot(loan.rules)
+    calendar = selectors.CalendarCache()(loan.branch)
+    days, amount = overdue_fine(
+        calendar, rules, due_on=timezone.localdate(loan.due_at), returned_on=timezone.localdate(at)
+    )
+    if amount > 0:
+        FineEntry.objects.get_or_create(
+            loan=loan,
+            kind=FineKind.OVERDUE,
+            defaults={
+                "member_id": loan.member_id,
+                "amount": amount,
+                "reason": f"{days} open days overdue",
+                "at": at,
+                "by": staff,
+            },
+        )
+    return days, amount
+
+
+def _forget_member_unless_history_kept(loan: Loan) -> None:
+    """Reading history is kept only by the member's choice. Otherwise a returned loan keeps no
+    link to the member unless a fine still hangs on it (the ledger needs to know whose it is;
+    `_anonymise_settled_loans` unlinks those once paid)."""
+    member = Member.objects.only("keep_reading_history").get(pk=loan.member_id)
+    if member.keep_reading_history:
+        return
+    if FineEntry.objects.filter(loan=loan).exists():
+        return
+    loan.member = None
+    loan.save(update_fields=["member", "updated_at"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Holds
+
+
+@transaction.atomic
+def place_hold(
+    record: Record,
+    member: Member,
+    *,
+    pickup_branch: Branch,
+    staff=None,
+    at: dt.datetime | None = None,
+    channel: str = Channel.WEB,
+) -> Hold:
+    """Join a title's queue. Placing the same hold twice returns the first one."""
+    at = _now(at)
+    locks.record_for_update(record.pk)
+    member = locks.member_for_update(member.pk)
+    existing = Hold.objects.filter(
+        record=record, member=member, state__in=ACTIVE_HOLD_STATES
+    ).first()
+    if existing is not None:
+        return existing
+    rules = selectors.loan_rules_for(member, record.material_type, pickup_branch)
+    if not rules.holds_allowed:
+        raise HoldsNotAllowedError()
+    blocks = selectors.member_blocks(member, at=at)
+    if blocks:
+        raise MemberBlockedError(
+            member=member.full_name, reasons="; ".join(b.message for b in blocks)
+        )
+    if Loan.objects.filter(item__record=record, member=member, state__in=OPEN_LOAN_STATES).exists():
+        raise AlreadyOnLoanToMemberError(member=member.full_name)
+    if (
+        not Item.objects.filter(record=record)
+        .exclude(status__in=[ItemStatus.WITHDRAWN, ItemStatus.LOST])
+        .exists()
+    ):
+        raise NoCopiesError()
+    hold = Hold.objects.create(
+        record=record,
+        member=member,
+        pickup_branch=pickup_branch,
+        queue_number=selectors.next_queue_number(record.pk),
+        placed_at=at,
+        channel=channel,
+    )
+    from circulation.models import HoldEvent
+
+    HoldEvent.objects.create(
+        hold=hold,
+        from_state=HoldState.WAITING,
+        to_state=HoldState.WAITING,
+        at=at,
+        by=staff,
+        channel=channel,
+        reason="placed",
+    )
+    announce([record.pk])
+    return hold
+
+
+@transaction.atomic
+def cancel_hold(
+    hold: Hold, *, staff=None, at=None, channel: str = Channel.WEB, reason: str = ""
+) -> Hold:
+    """Cancel a hold (by the member or staff). An item set aside for it goes to the next in line
+    or back to the shelf."""
+    at = _now(at)
+    current = Hold.objects.get(pk=hold.pk)  # the caller's copy may be stale
+    if current.item_id:
+        locks.item_for_update(current.item_id)
+    locks.record_for_update(current.record_id)
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    item_id = hold.item_id
+    hold.closed_at = at
+    transition_hold(hold, HoldState.CANCELLED, by=staff, at=at, channel=channel, reason=reason)
+    if item_id:
+        _release_item(
+            Item.objects.select_related("branch").get(pk=item_id),
+            at=at,
+            staff=staff,
+            channel=channel,
+        )
+    announce([hold.record_id])
+    return hold
+
+
+def _release_item(item: Item, *, at, staff, channel) -> None:
+    """An item freed from a hold: to the next hold at the same pickup place, else the shelf."""
+    if item.status != ItemStatus.ON_HOLD_SHELF:
+        return  # in transit: it is routed when it arrives and is checked in
+    branch = item.branch
+    hold_shelf_branch = (
+        Hold.objects.filter(item=item)
+        .order_by("-pk")
+        .values_list("pickup_branch", flat=True)
+        .first()
+    )
+    if hold_shelf_branch:
+        branch = Branch.objects.get(pk=hold_shelf_branch)
+    result = CheckinResult(item=item, loan=None)
+    _route(result, item, branch=branch, staff=staff, at=at, channel=channel)
+
+
+@transaction.atomic
+def suspend_hold(
+    hold: Hold, *, until: dt.date, staff=None, at=None, channel: str = Channel.WEB
+) -> Hold:
+    at = _now(at)
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    hold.suspended_until = until
+    transition_hold(hold, HoldState.SUSPENDED, by=staff, at=at, channel=channel)
+    return hold
+
+
+@transaction.atomic
+def resume_hold(hold: Hold, *, staff=None, at=None, channel: str = Channel.WEB) -> Hold:
+    at = _now(at)
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    hold.suspended_until = None
+    transition_hold(hold, HoldState.WAITING, by=staff, at=at, channel=channel)
+    return hold
+
+
+def expire_uncollected_holds(*, at: dt.datetime | None = None) -> int:
+    """Ready holds past their pickup deadline expire; their items go to the next in line."""
+    at = _now(at)
+    today = timezone.localdate(at)
+    expired = 0
+    for hold_id in Hold.objects.filter(
+        state=HoldState.READY, pickup_deadline__lt=today
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            hold = (
+                Hold.objects.select_for_update().filter(pk=hold_id, state=HoldState.READY).first()
+            )
+            if hold is None:
+                continue
+            hold.closed_at = at
+            transition_hold(hold, HoldState.EXPIRED, by=None, at=at, channel=Channel.SYSTEM)
+            if hold.item_id:
+                item = locks.item_for_update(hold.item_id)
+                _release_item(item, at=at, staff=None, channel=Channel.SYSTEM)
+            announce([hold.record_id])
+            expired += 1
+    return expired
+
+
+# ---------------------------------------------------------------------------------------------
+# Lost items and fines
+
+
+@transaction.atomic
+def mark_lost(loan: Loan, *, staff, at=None, channel: str = Channel.DESK) -> Loan:
+    """The member lost the item: charge its price; the item leaves the catalogue's counts."""
+    require(staff, "circulation.change_loan")
+    at = _now(at)
+    item = locks.item_for_update(loan.item_id)
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    transition_loan(loan, LoanState.LOST, by=staff, at=at, channel=channel, kind="lost")
+    if item.price:
+        FineEntry.objects.create(
+            member_id=loan.member_id,
+            loan=loan,
+            kind=FineKind.LOST,
+            amount=item.price,
+            reason=item.barcode,
+            at=at,
+            by=staff,
+        )
+    item.status = ItemStatus.LOST
+    item.save(update_fields=["status", "updated_at"])
+    audit.record(
+        "circulation.lost", actor=staff, subject=loan.member, details={"item": item.barcode}
+    )
+    announce([item.record_id])
+    return loan
+
+
+@transaction.atomic
+def charge(
+    member: Member, amount: int, *, kind: str, reason: str, staff, loan: Loan | None = None, at=None
+) -> FineEntry:
+    """A charge for a damaged item (or another charge a permitted role makes by hand)."""
+    require(staff, "circulation.add_fineentry")
+    if kind not in (FineKind.DAMAGED, FineKind.LOST, FineKind.OVERDUE):
+        raise InvalidPaymentError(problem=_("Unknown kind of charge."))
+    if amount <= 0:
+        raise InvalidPaymentError(problem=_("A charge must be more than Rp 0."))
+    entry = FineEntry.objects.create(
+        member=member, loan=loan, kind=kind, amount=amount, reason=reason, at=_now(at), by=staff
+    )
+    audit.record(
+        "circulation.charge",
+        actor=staff,
+        subject=member,
+        details={"amount": amount, "kind": kind, "reason": reason},
+    )
+    return entry
+
+
+@transaction.atomic
+def pay(member: Member, amount: int, *, method: str, staff, at=None) -> FineEntry:
+    """Take a payment. It must be more than Rp 0 and at most what is owed."""
+    require(staff, "circulation.add_fineentry")
+    member = locks.member_for_update(member.pk)
+    balance = selectors.fine_balance(member)
+    _check_amount(amount, balance)
+    number = f"R{sequences.reserve('receipt', 1)[0]:08d}"
+    entry = FineEntry.objects.create(
+        member=member,
+        kind=FineKind.PAYMENT,
+        amount=-amount,
+        method=method,
+        receipt_number=number,
+        at=_now(at),
+        by=staff,
+    )
+    audit.record(
+        "circulation.payment",
+        actor=staff,
+        subject=member,
+        details={"amount": amount, "method": method, "receipt": number},
+    )
+    _anonymise_settled_loans(member)
+    return entry
+
+
+@transaction.atomic
+def waive(member: Member, amount: int, *, reason: str, staff, at=None) -> FineEntry:
+    require(staff, "circulation.waive_fine")
+    if not reason.strip():
+        raise OverrideReasonRequiredError()
+    member = locks.member_for_update(member.pk)
+    _check_amount(amount, selectors.fine_balance(member))
+    entry = FineEntry.objects.create(
+        member=member, kind=FineKind.WAIVER, amount=-amount, reason=reason, at=_now(at), by=staff
+    )
+    audit.record(
+        "circulation.waiver",
+        actor=staff,
+        subject=member,
+        details={"amount": amount, "reason": reason},
+    )
+    _anonymise_settled_loans(member)
+    return entry
+
+
+def _anonymise_settled_loans(member: Member) -> None:
+    """Once nothing is owed, returned loans of a member who keeps no history lose the link."""
+    if member.keep_reading_history or selectors.fine_balance(member) != 0:
+        return
+    Loan.objects.filter(member=member, state=LoanState.RETURNED).update(member=None)
+
+
+def forget_reading_history(member: Member) -> int:
+    """The member turned their reading history off: unlink every settled returned loan."""
+    if selectors.fine_balance(member) != 0:
+        settled = Loan.objects.filter(member=member, state=LoanState.RETURNED, fines__isnull=True)
+    else:
+        settled = Loan.objects.filter(member=member, state=LoanState.RETURNED)
+    return settled.update(member=None)
+
+
+def _check_amount(amount: int, balance: int) -> None:
+    if amount <= 0:
+        raise InvalidPaymentError(problem=_("The amount must be more than Rp 0."))
+    if amount > balance:
+        raise InvalidPaymentError(
+            problem=_("The amount %(amount)s is more than the %(balance)s owed.")
+            % {"amount": format_rupiah(amount), "balance": format_rupiah(balance)}
+        )
+
+
+def resume_due_suspensions(*, at: dt.datetime | None = None) -> int:
+    """Suspended holds whose 'suspended until' day has passed rejoin the queue."""
+    at = _now(at)
+    today = timezone.localdate(at)
+    resumed = 0
+    due = Hold.objects.filter(state=HoldState.SUSPENDED, suspended_until__lt=today)
+    for hold in due.only("pk"):
+        resume_hold(hold, staff=None, at=at, channel=Channel.SYSTEM)
+        resumed += 1
+    return resumed

@@ -1,0 +1,88 @@
+"""Real races on PostgreSQL: threads released together, each on its own connection."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from circulation import services
+from circulation.errors import CirculationError
+from circulation.models import FineEntry, Hold, Loan
+from circulation.selectors import hold_position
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row-lock races need PostgreSQL"),
+]
+
+
+def race(workers) -> tuple[list, list[BaseException]]:
+    start = threading.Barrier(len(workers))
+    results: list = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(work) -> None:
+        try:
+            start.wait()
+            value = work()
+            with lock:
+                results.append(value)
+        except BaseException as error:  # noqa: BLE001 - collected for the assertions
+            with lock:
+                errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors
+
+
+def test_two_desks_and_a_kiosk_lending_one_item_make_exactly_one_loan(item, make_member, librarian):
+    members = [make_member() for _ in range(3)]
+    workers = [
+        lambda m=members[0]: services.check_out(item, m, staff=librarian),
+        lambda m=members[1]: services.check_out(item, m, staff=librarian),
+        lambda m=members[2]: services.check_out(item, m, staff=None, channel="sip2"),
+    ]
+    results, errors = race(workers)
+    assert len(results) == 1
+    assert len(errors) == 2 and all(isinstance(e, CirculationError) for e in errors)
+    assert Loan.objects.filter(item=item, state="on_loan").count() == 1
+
+
+def test_fifty_members_placing_holds_at_once_get_distinct_gap_free_positions(
+    record, item, make_member, branches
+):
+    members = [make_member() for _ in range(50)]
+    results, errors = race(
+        [lambda m=m: services.place_hold(record, m, pickup_branch=branches[0]) for m in members]
+    )
+    assert errors == []
+    holds = list(Hold.objects.filter(record=record))
+    assert len(holds) == 50
+    assert sorted(h.queue_number for h in holds) == list(range(1, 51))
+    assert sorted(hold_position(h) for h in holds) == list(range(1, 51))
+
+
+def test_checking_in_one_item_twice_at_once_is_harmless(item, member, librarian, branches):
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC), tick=False):
+        services.check_out(item, member, staff=librarian)
+    with time_machine.travel(dt.datetime(2026, 12, 10, 3, 0, tzinfo=dt.UTC), tick=True):
+        results, errors = race(
+            [lambda: services.check_in(item, staff=librarian, branch=branches[0]) for _ in range(4)]
+        )
+    assert errors == []
+    assert sorted(r.already_in for r in results) == [False, True, True, True]
+    assert FineEntry.objects.filter(kind="overdue").count() == 1

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from patrons import registration_views as views
+
+app_name = "registration"
+
+urlpatterns = [
+    path("", views.join, name="join"),
+    path("sent/", views.join_sent, name="sent"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("confirm/<str:token>/resend/", views.resend, name="resend"),
+    path("card/", views.digital_card, name="card"),
+]

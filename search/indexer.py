@@ -1,0 +1,114 @@
+"""Keeping the index equal to the catalogue.
+
+- `index_records(ids)`: re-reads those records and writes their documents (removing the ones
+  whose record is gone). The `records_changed` receiver calls it after every committed change
+  to records or items, availability included; imports send hundreds of ids at once, which go
+  in chunks.
+- `reindex(progress=…)`: every record, in chunks of record ids, each chunk its own transaction:
+  search keeps answering from the documents already there while it runs (an unchanged record
+  is not even rewritten, its digest says so), then documents without a record are removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from catalog.models import Record
+from search.backends import WriteStats, get_backend
+from search.documents import build_document, load_sources
+from search.models import SearchDocument
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500
+
+
+def index_records(record_ids: Iterable[int], *, chunk_size: int = CHUNK_SIZE) -> WriteStats:
+    ids = sorted({int(pk) for pk in record_ids})
+    total = WriteStats()
+    backend = get_backend()
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        documents = [build_document(source) for source in load_sources(chunk)]
+        found = {d.record_id for d in documents}
+        stats = backend.write(documents, delete_ids=[pk for pk in chunk if pk not in found])
+        total.written += stats.written
+        total.unchanged += stats.unchanged
+        total.deleted += stats.deleted
+    return total
+
+
+def follow_catalogue(sender, record_ids, **kwargs) -> None:
+    """Receiver of catalog.signals.records_changed (sent after commit)."""
+    try:
+        index_records(record_ids)
+    except Exception:
+        # The catalogue change is committed whatever happens here; `pustaka reindex` repairs.
+        logger.exception("search index not updated for records %s", list(record_ids)[:20])
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    elapsed: float
+    stats: WriteStats
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.elapsed if self.elapsed else 0.0
+
+
+def reindex(
+    *, chunk_size: int = 1000, progress: Callable[[Progress], None] | None = None
+) -> Progress:
+    """Rebuild every document from the catalogue, in place."""
+    started = time.monotonic()
+    total = Record.objects.count()
+    stats = WriteStats()
+    done = 0
+    last_id = 0
+    while True:
+        ids = list(
+            Record.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk_size]
+        )
+        if not ids:
+            break
+        chunk = index_records(ids, chunk_size=chunk_size)
+        stats.written += chunk.written
+        stats.unchanged += chunk.unchanged
+        done += len(ids)
+        last_id = ids[-1]
+        if progress:
+            progress(Progress(done, max(total, done), time.monotonic() - started, stats))
+    stats.deleted += remove_orphans(chunk_size=chunk_size)
+    get_backend().optimise()
+    result = Progress(done, max(total, done), time.monotonic() - started, stats)
+    if progress:
+        progress(result)
+    return result
+
+
+def remove_orphans(*, chunk_size: int = 1000) -> int:
+    """Documents whose record no longer exists (a change missed while the index was down)."""
+    removed = 0
+    last_id = 0
+    backend = get_backend()
+    while True:
+        ids = list(
+            SearchDocument.objects.filter(record_id__gt=last_id)
+            .order_by("record_id")
+            .values_list("record_id", flat=True)[:chunk_size]
+        )
+        if not ids:
+            return removed
+        existing = set(Record.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        orphans = [pk for pk in ids if pk not in existing]
+        if orphans:
+            removed += backend.write([], delete_ids=orphans).deleted
+        last_id = ids[-1]

@@ -1,0 +1,159 @@
+"""The index follows the catalogue by itself: creates, edits, deletes, copies and their
+status (availability), big batches; `pustaka reindex` repairs and rebuilds in place."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Record
+from catalog.records import ParsedContributor, ParsedRecord
+from catalog.signals import records_changed
+from core.models import Branch
+from search.backends import get_backend
+from search.documents import build_document, load_sources
+from search.engine import search
+from search.facets import Filters
+from search.indexer import index_records
+from search.models import SearchDocument, SearchTerm
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text, **filters):
+    return set(search(text, Filters(**filters)).record_ids)
+
+
+def assert_vocabulary_is_exact():
+    """The term counts equal a count made from scratch over every record."""
+    expected = Counter()
+    for source in load_sources(Record.objects.values_list("pk", flat=True)):
+        expected.update(build_document(source).vocabulary())
+    actual = dict(SearchTerm.objects.filter(records__gt=0).values_list("term", "records"))
+    assert actual == dict(expected)
+    assert not SearchTerm.objects.filter(records__lt=0).exists()
+
+
+def test_a_new_record_is_found_at_once(add_record):
+    record = add_record("Bumi manusia", contributors=["Pramoedya Ananta Toer"])
+    assert found("bumi") == {record.pk}
+    assert SearchDocument.objects.filter(record_id=record.pk).exists()
+    assert_vocabulary_is_exact()
+
+
+def test_an_edited_record_is_found_by_its_new_words_only(
+    add_record, cataloguer, django_capture_on_commit_callbacks
+):
+    from catalog.services import update_record
+
+    record = add_record("Bumi manusia", contributors=["Pramoedya Ananta Toer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        update_record(
+            record,
+            ParsedRecord(title="Anak semua bangsa", contributors=[ParsedContributor("Toer, P.")]),
+            by=cataloguer,
+        )
+    assert found("bumi") == set()
+    assert found("bangsa") == {record.pk}
+    assert_vocabulary_is_exact()
+    assert not SearchTerm.objects.filter(term="bumi").exists()
+
+
+def test_a_deleted_record_leaves_the_index(
+    add_record, cataloguer, django_capture_on_commit_callbacks
+):
+    from catalog.services import delete_record
+
+    keep = add_record("Bumi manusia", items=["pusat"])
+    gone = add_record("Bumi yang lain", items=["pusat"])
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_record(gone, by=cataloguer)
+    assert found("bumi") == {keep.pk}
+    assert not SearchDocument.objects.filter(record_id=gone.pk).exists()
+    assert SearchTerm.objects.get(term="bumi").records == 1
+    assert_vocabulary_is_exact()
+
+
+def test_copies_and_their_status_move_the_availability_facets(
+    add_record, cataloguer, django_capture_on_commit_callbacks
+):
+    from catalog.services import add_items, delete_item, update_item
+
+    pusat = Branch.objects.get(code="pusat")
+    record = add_record("Bumi manusia")
+    assert found("bumi", available=True) == set()
+    assert not SearchDocument.objects.get(record_id=record.pk).has_copies
+    with django_capture_on_commit_callbacks(execute=True):
+        (item,) = add_items(record, count=1, branch=pusat, by=cataloguer)
+    assert found("bumi", available=True) == {record.pk}
+    assert found("bumi", branch=(pusat.pk,), available=True) == {record.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        update_item(item, {"status": "on_loan"}, by=cataloguer)
+    assert found("bumi", available=True) == set()
+    assert found("bumi", branch=(pusat.pk,)) == {record.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        update_item(item, {"status": "withdrawn"}, by=cataloguer)
+    assert found("bumi", branch=(pusat.pk,)) == set()  # a withdrawn copy is not shown
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_item(item, by=cataloguer)
+    assert not SearchDocument.objects.get(record_id=record.pk).has_copies
+    assert_vocabulary_is_exact()
+
+
+def test_a_batch_of_many_records_is_indexed_in_chunks(library, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    now = timezone.now()
+    records = Record.objects.bulk_create(
+        Record(title=f"Kumpulan cerita rakyat jilid {n}", created_at=now) for n in range(1, 1201)
+    )
+    ids = [r.pk for r in records] + [999_999_999]  # one that does not exist
+    records_changed.send(sender=None, record_ids=ids)
+    assert search("cerita rakyat").total == 1200
+    assert search("jilid 777").total == 1
+    assert SearchTerm.objects.get(term="_all").records == 1200
+
+
+def test_an_unchanged_record_is_not_rewritten(add_record):
+    record = add_record("Bumi manusia")
+    stats = index_records([record.pk])
+    assert (stats.written, stats.unchanged, stats.deleted) == (0, 1, 0)
+
+
+def test_a_failing_index_update_does_not_undo_the_catalogue_change(add_record, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(type(get_backend()), "write", broken)
+    record = add_record("Bumi manusia")
+    assert Record.objects.filter(pk=record.pk).exists()
+    assert "search index not updated" in caplog.text
+
+
+def test_reindex_repairs_a_damaged_index_and_reports_progress(add_record):
+    first = add_record("Bumi manusia", items=["pusat"])
+    second = add_record("Anak semua bangsa")
+    get_backend().write([], delete_ids=[first.pk])  # lost
+    orphan = build_document(load_sources([second.pk])[0])
+    orphan.record_id = 424242
+    get_backend().write([orphan])  # a record deleted while the index was not listening
+    assert found("bumi") == set()
+    out = StringIO()
+    call_command("reindex", "--chunk-size", "1", stdout=out)
+    assert found("bumi") == {first.pk}
+    assert found("bangsa") == {second.pk}
+    assert not SearchDocument.objects.filter(record_id=424242).exists()
+    text = out.getvalue()
+    assert "2 / 2 records" in text and "records/s" in text
+    assert "1 removed" in text
+    assert_vocabulary_is_exact()
+
+
+def test_search_answers_while_reindex_runs(add_record):
+    from search.indexer import reindex
+
+    records = [add_record(f"Cerita rakyat {n}") for n in range(3)]
+    seen = []
+    reindex(chunk_size=1, progress=lambda p: seen.append(search("cerita").total))
+    assert seen and all(total == len(records) for total in seen)
