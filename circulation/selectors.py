@@ -12,6 +12,16 @@ from django.utils.translation import gettext as _
 
 from catalog.identifiers import isbn_or_none
 from catalog.models import IdentifierKind, Item, ItemStatus, Record
+from circulation.errors import (
+    AlreadyOnLoanToMemberError,
+    CirculationError,
+    HoldsNotAllowedError,
+    LoanNotOpenError,
+    MemberBlockedError,
+    NoCopiesError,
+    RenewalBlockedByHoldError,
+    RenewalLimitReachedError,
+)
 from circulation.models import (
     AccountDeletionRequest,
     DeletionRequestStatus,
@@ -685,4 +695,158 @@ def explain_rules(*, category: str, material_type: str, branch: Branch, on: dt.d
         matching=matching,
         due_on=due_date(calendar, lent_on=on, loan_days=rules.loan_days),
         pickup_deadline=calendar.add_open_days(on, rules.hold_pickup_days),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Renewals and holds as the member sees them (the phone app, the OPAC)
+
+
+def renewal_refusals(
+    loan: Loan,
+    member: Member,
+    *,
+    record_id: int,
+    blocks: list[Block],
+    others_waiting: bool | None = None,
+) -> list[CirculationError]:
+    """Every rule that stops `loan` being renewed now, in the order `services.renew` checks
+    them (empty: it may be renewed). `blocks` are the member's (`member_blocks`); being overdue
+    does not stop a renewal. `others_waiting` can be given when the caller already knows
+    whether someone else waits for the title."""
+    if loan.state != LoanState.ON_LOAN:
+        return [LoanNotOpenError()]
+    refusals: list[CirculationError] = []
+    rules = rules_from_snapshot(loan.rules)
+    if loan.renewals >= rules.max_renewals:
+        refusals.append(RenewalLimitReachedError(count=loan.renewals))
+    if others_waiting is None:
+        others_waiting = (
+            Hold.objects.filter(record_id=record_id, state=HoldState.WAITING)
+            .exclude(member_id=member.pk)
+            .exists()
+        )
+    if others_waiting:
+        refusals.append(RenewalBlockedByHoldError())
+    stopping = [block for block in blocks if block.code != "overdue"]
+    if stopping:
+        refusals.append(
+            MemberBlockedError(
+                member=member.full_name, reasons="; ".join(b.message for b in stopping)
+            )
+        )
+    return refusals
+
+
+@dataclass(frozen=True)
+class LoanOutlook:
+    loan: Loan
+    overdue: bool
+    refusals: list[CirculationError]
+
+    @property
+    def renewable(self) -> bool:
+        return not self.refusals
+
+
+def loans_with_renewal_outlook(
+    member: Member, *, at: dt.datetime | None = None, blocks: list[Block] | None = None
+) -> list[LoanOutlook]:
+    """The member's open loans (due first), each with whether it may be renewed now and, if
+    not, why. A fixed number of queries whatever the number of loans."""
+    at = at or timezone.now()
+    if blocks is None:
+        blocks = member_blocks(member, at=at)
+    loans = list(open_loans(member))
+    waited_for = set(
+        Hold.objects.filter(
+            record_id__in={loan.item.record_id for loan in loans}, state=HoldState.WAITING
+        )
+        .exclude(member_id=member.pk)
+        .values_list("record_id", flat=True)
+    )
+    return [
+        LoanOutlook(
+            loan=loan,
+            overdue=loan.due_at < at,
+            refusals=renewal_refusals(
+                loan,
+                member,
+                record_id=loan.item.record_id,
+                blocks=blocks,
+                others_waiting=loan.item.record_id in waited_for,
+            ),
+        )
+        for loan in loans
+    ]
+
+
+def member_for_user(user) -> Member | None:
+    """The membership of a signed-in user (None for staff without one, or anonymous)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("category", "home_branch").filter(user=user).first()
+
+
+def pickup_branches() -> QuerySet[Branch]:
+    return Branch.objects.filter(is_active=True).order_by("position", "name")
+
+
+@dataclass(frozen=True)
+class HoldOption:
+    """What a member may do about holding a title now, for the record page."""
+
+    existing: Hold | None
+    position: int | None
+    branches: list[Branch]  # where they may collect it (holds allowed there)
+    default_branch: Branch | None
+    refusal: CirculationError | None  # why they may not place a hold, if they may not
+
+    @property
+    def can_place(self) -> bool:
+        return self.existing is None and self.refusal is None and bool(self.branches)
+
+
+def hold_option(member: Member, record: Record, *, at: dt.datetime | None = None) -> HoldOption:
+    """Whether `member` may place a hold on `record` and where they could collect it. The same
+    rules as `services.place_hold`, which checks them again under its locks."""
+    at = at or timezone.now()
+    existing = (
+        Hold.objects.filter(record=record, member=member, state__in=ACTIVE_HOLD_STATES)
+        .select_related("pickup_branch")
+        .first()
+    )
+    branches = [
+        branch
+        for branch in pickup_branches()
+        if loan_rules_for(member, record.material_type, branch).holds_allowed
+    ]
+    default = None
+    if branches:
+        default = next((b for b in branches if b.pk == member.home_branch_id), branches[0])
+    refusal: CirculationError | None = None
+    if existing is None:
+        blocks = member_blocks(member, at=at)
+        if not branches:
+            refusal = HoldsNotAllowedError()
+        elif blocks:
+            refusal = MemberBlockedError(
+                member=member.full_name, reasons="; ".join(b.message for b in blocks)
+            )
+        elif Loan.objects.filter(
+            item__record=record, member=member, state__in=OPEN_LOAN_STATES
+        ).exists():
+            refusal = AlreadyOnLoanToMemberError(member=member.full_name)
+        elif (
+            not Item.objects.filter(record=record)
+            .exclude(status__in=[ItemStatus.WITHDRAWN, ItemStatus.LOST])
+            .exists()
+        ):
+            refusal = NoCopiesError()
+    return HoldOption(
+        existing=existing,
+        position=hold_position(existing) if existing else None,
+        branches=branches,
+        default_branch=default,
+        refusal=refusal,
     )

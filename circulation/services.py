@@ -34,8 +34,6 @@ from circulation.errors import (
     NoCopiesError,
     OverrideNotPermittedError,
     OverrideReasonRequiredError,
-    RenewalBlockedByHoldError,
-    RenewalLimitReachedError,
 )
 from circulation.models import FineEntry, FineKind, Hold, Loan, Transfer, TransferReason
 from circulation.policies import due_date, end_of_day, overdue_fine, rules_from_snapshot
@@ -273,7 +271,6 @@ def renew(
     member = locks.member_for_update(loan.member_id)
     if loan.state != LoanState.ON_LOAN:
         raise LoanNotOpenError()
-    rules = rules_from_snapshot(loan.rules)
     overridden: list[str] = []
     options = {
         "staff": staff,
@@ -281,21 +278,11 @@ def renew(
         "reason": override_reason,
         "overridden": overridden,
     }
-    if loan.renewals >= rules.max_renewals:
-        _guard(RenewalLimitReachedError(count=loan.renewals), **options)
-    waiting = Hold.objects.filter(record_id=item.record_id, state=HoldState.WAITING).exclude(
-        member=member
-    )
-    if waiting.exists():
-        _guard(RenewalBlockedByHoldError(), **options)
-    blocks = [b for b in selectors.member_blocks(member, at=at) if b.code != "overdue"]
-    if blocks:
-        _guard(
-            MemberBlockedError(
-                member=member.full_name, reasons="; ".join(b.message for b in blocks)
-            ),
-            **options,
-        )
+    # The same checks the member's account and the phone app show before anyone asks.
+    for refusal in selectors.renewal_refusals(
+        loan, member, record_id=item.record_id, blocks=selectors.member_blocks(member, at=at)
+    ):
+        _guard(refusal, **options)
     new_due_at = _renewal_due_at(loan, at)
     if new_due_at <= loan.due_at:
         return loan
