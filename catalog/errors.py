@@ -66,7 +66,7 @@ class FileUnreadableError(DomainError):
 
 class ImportStateError(DomainError):
     code = "import_state"
-    message = _("This import is %(status)s; it cannot be %(action)s.")
+    message = _("An import whose status is “%(status)s” cannot be changed that way.")
 
 
 class MappingRequiredError(DomainError):

@@ -279,7 +279,10 @@ def confirm_mapping(job: ImportJob, mapping: dict[str, str], *, by) -> ImportJob
     require(by, "catalog.import_records")
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if not needs_mapping(job):
-        raise ImportStateError(status=job.get_status_display(), action=_("given a mapping"))
+        raise ImportStateError(
+            _("An import whose status is “%(status)s” cannot take a column mapping."),
+            status=job.get_status_display(),
+        )
     mapping = {header: target for header, target in mapping.items() if target}
     if "title" not in mapping.values():
         raise MappingRequiredError()
@@ -322,18 +325,21 @@ def can_cancel(job: ImportJob) -> bool:
     )
 
 
-def _locked(job: ImportJob, by, check, action: str) -> ImportJob:
+def _locked(job: ImportJob, by, check, refusal: str) -> ImportJob:
+    """The job locked for a change `check` allows; `refusal` (with %(status)s) otherwise."""
     require(by, "catalog.import_records")
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if not check(job):
-        raise ImportStateError(status=job.get_status_display().lower(), action=action)
+        raise ImportStateError(refusal, status=job.get_status_display())
     return job
 
 
 @transaction.atomic
 def pause_import(job: ImportJob, *, by) -> ImportJob:
     """Stop after the chunk in hand (whose work is redone on resuming)."""
-    job = _locked(job, by, can_pause, _("paused"))
+    job = _locked(
+        job, by, can_pause, _("An import whose status is “%(status)s” cannot be paused.")
+    )
     job.status = ImportStatus.PAUSED
     job.save(update_fields=["status"])
     return job
@@ -342,7 +348,9 @@ def pause_import(job: ImportJob, *, by) -> ImportJob:
 @transaction.atomic
 def resume_import(job: ImportJob, *, by) -> ImportJob:
     """Go on from `position`: after a pause, a failure, or a worker that died."""
-    job = _locked(job, by, can_resume, _("resumed"))
+    job = _locked(
+        job, by, can_resume, _("An import whose status is “%(status)s” cannot be resumed.")
+    )
     job.status = ImportStatus.WAITING
     job.message = ""
     job.save(update_fields=["status", "message"])
@@ -354,7 +362,9 @@ def resume_import(job: ImportJob, *, by) -> ImportJob:
 def cancel_import(job: ImportJob, *, by) -> ImportJob:
     """Stop for good. Records already imported stay (delete them from the catalogue if
     need be): nothing stored is undone behind the cataloguer's back."""
-    job = _locked(job, by, can_cancel, _("cancelled"))
+    job = _locked(
+        job, by, can_cancel, _("An import whose status is “%(status)s” cannot be cancelled.")
+    )
     job.status = ImportStatus.CANCELLED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
