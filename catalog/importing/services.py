@@ -337,9 +337,7 @@ def _locked(job: ImportJob, by, check, refusal: str) -> ImportJob:
 @transaction.atomic
 def pause_import(job: ImportJob, *, by) -> ImportJob:
     """Stop after the chunk in hand (whose work is redone on resuming)."""
-    job = _locked(
-        job, by, can_pause, _("An import whose status is “%(status)s” cannot be paused.")
-    )
+    job = _locked(job, by, can_pause, _("An import whose status is “%(status)s” cannot be paused."))
     job.status = ImportStatus.PAUSED
     job.save(update_fields=["status"])
     return job
