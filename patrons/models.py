@@ -142,6 +142,8 @@ class Member(models.Model):
         default=settings.LANGUAGE_CODE,
     )
     notify_by_email = models.BooleanField(_("send notices by e-mail"), default=True)
+    # A PIN for self-check kiosks (SIP2), hashed like a password; empty: no PIN set.
+    pin_hash = models.CharField(_("kiosk PIN"), max_length=128, blank=True, editable=False)
     manual_block_reason = models.CharField(_("blocked because"), max_length=300, blank=True)
     blocked_at = models.DateTimeField(_("blocked on"), null=True, blank=True)
     merged_into = models.ForeignKey(

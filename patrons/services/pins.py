@@ -1,0 +1,50 @@
+"""Members' kiosk PINs (SIP2 self-check): set by staff or the member, stored hashed."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils.translation import gettext_lazy
+
+from core import audit
+from core.permissions import require
+from patrons import locks
+from patrons.errors import MembershipError
+from patrons.models import Member
+
+PIN_MIN, PIN_MAX = 4, 8
+
+audit.register_actions({"member.pin": gettext_lazy("Set a member's kiosk PIN")})
+
+
+class InvalidPinError(MembershipError):
+    code = "invalid_pin"
+    message = gettext_lazy("A PIN is 4 to 8 digits.")
+
+
+def valid_pin(pin: str) -> bool:
+    return pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX
+
+
+@transaction.atomic
+def set_pin(member: Member, pin: str, *, by) -> Member:
+    """Set (or, with an empty `pin`, clear) the member's kiosk PIN. `by` is a staff user with
+    patrons.change_member, or the member's own sign-in account."""
+    own = by is not None and member.user_id is not None and member.user_id == by.pk
+    if not own:
+        require(by, "patrons.change_member")
+    pin = (pin or "").strip()
+    if pin and not valid_pin(pin):
+        raise InvalidPinError()
+    member = locks.member_for_update(member.pk)
+    member.pin_hash = make_password(pin) if pin else ""
+    member.save(update_fields=["pin_hash", "updated_at"])
+    audit.record("member.pin", actor=by, subject=member, details={"cleared": not pin})
+    return member
+
+
+def check_pin(member: Member, pin: str) -> bool:
+    """Does `pin` match? A member without a PIN, or an empty PIN, never matches."""
+    if not pin or not member.pin_hash:
+        return False
+    return check_password(pin, member.pin_hash)
