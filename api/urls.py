@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from api.account import account_router
 from api.catalog import catalog_router
 from api.routers import auth_router, library_router
 
@@ -23,6 +24,7 @@ api = NinjaAPI(
 api.add_router("/auth", auth_router)
 api.add_router("/", library_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/account", account_router)
 
 
 @api.exception_handler(AuthenticationError)
