@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "circulation",
     "inventory",
     "visits",
+    "events",
     "search",
     "api",
     # Django

@@ -1,0 +1,72 @@
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+
+
+class EventError(DomainError):
+    code = "event_error"
+
+
+class EventNotOpenError(EventError):
+    code = "event_not_open"
+    message = _("This event is not open for registration.")
+
+
+class EventCancelledError(EventError):
+    code = "event_cancelled"
+    message = _("This event has been cancelled.")
+
+
+class RegistrationClosedError(EventError):
+    code = "registration_closed"
+    message = _("Registration for this event has closed.")
+
+
+class GroupTooLargeError(EventError):
+    code = "group_too_large"
+    message = _("One registration may bring at most %(limit)s people.")
+
+
+class GuestContactRequiredError(EventError):
+    code = "guest_contact_required"
+    message = _("Please give your name and a telephone number or an e-mail address.")
+
+
+class AnswerRequiredError(EventError):
+    code = "answer_required"
+    message = _("Please answer: %(question)s")
+
+
+class OfferExpiredError(EventError):
+    code = "offer_expired"
+    message = _("The time to confirm this seat has passed; it was offered to the next person.")
+
+
+class NotOfferedError(EventError):
+    code = "not_offered"
+    message = _("There is no seat waiting for your confirmation on this registration.")
+
+
+class NotCheckableError(EventError):
+    code = "not_checkable"
+    message = _("This registration cannot be checked in: it is “%(state)s”.")
+
+
+class UnknownRegistrationError(EventError):
+    code = "unknown_registration"
+    message = _("No registration for this event has this code. Check it, or search by name.")
+
+
+class WrongEventError(EventError):
+    code = "wrong_event"
+    message = _("This registration is for another event: %(event)s.")
+
+
+class SeriesRuleError(EventError):
+    code = "series_rule"
+    message = _("The series must end after its first session and within two years.")
+
+
+class NoSessionsError(EventError):
+    code = "no_sessions"
+    message = _("There are no upcoming sessions to register for in this series.")

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Branch
+from events.models import Audience, Event, EventKind, Frequency, Partner, Speaker
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EventForm(forms.ModelForm):
+    speakers = forms.ModelMultipleChoiceField(
+        label=_("Speakers and facilitators"),
+        queryset=Speaker.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Co-hosting partners"),
+        queryset=Partner.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    questions = forms.CharField(
+        label=_("Questions for people who register"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One question per line; end a line with * when an answer is required."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "kind",
+            "description",
+            "starts_at",
+            "ends_at",
+            "branch",
+            "place",
+            "online_url",
+            "audience",
+            "age_min",
+            "age_max",
+            "language",
+            "capacity",
+            "registration_required",
+            "registration_closes_at",
+            "max_group_size",
+            "cost",
+            "accessibility",
+            "image",
+            "image_alt",
+            "tags",
+            "parent",
+        ]
+        widgets = {
+            "starts_at": DATETIME,
+            "ends_at": DATETIME,
+            "registration_closes_at": DATETIME,
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "accessibility": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(is_active=True)
+        self.fields["parent"].queryset = Event.objects.filter(kind=EventKind.FESTIVAL)
+        for name in ("starts_at", "ends_at", "registration_closes_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if self.instance.pk:
+            self.fields["speakers"].initial = list(self.instance.speakers.all())
+            self.fields["partners"].initial = list(self.instance.partners.all())
+            self.fields["questions"].initial = "\n".join(
+                q.label + (" *" if q.required else "") for q in self.instance.questions.all()
+            )
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and getattr(image, "size", 0) > MAX_IMAGE_BYTES:
+            raise forms.ValidationError(_("The image must be at most 2 MB."))
+        return image
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        low, high = data.get("age_min"), data.get("age_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("age_max", _("The oldest age must not be below the youngest."))
+        return data
+
+    def question_lines(self) -> list[tuple[str, bool]]:
+        lines = []
+        for line in (self.cleaned_data.get("questions") or "").splitlines():
+            line = line.strip()
+            required = line.endswith("*")
+            label = line.rstrip("*").strip()[:200]
+            if label:
+                lines.append((label, required))
+        return lines
+
+
+class FilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *EventKind.choices]
+    )
+    audience = forms.ChoiceField(
+        label=_("For"), required=False, choices=[("", _("Everyone")), *Audience.choices]
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        required=False,
+        queryset=Branch.objects.filter(is_active=True),
+        empty_label=_("All branches"),
+        to_field_name="code",
+    )
+
+
+class RegistrationForm(forms.Form):
+    """Guests give a name and a phone or e-mail; members are known. Groups say how many come;
+    the event's own questions follow."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    phone = forms.CharField(
+        label=_("Telephone or WhatsApp"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("For the confirmation and a reminder. A telephone number or an e-mail."),
+    )
+    seats = forms.IntegerField(label=_("How many people"), min_value=1, initial=1)
+    group_name = forms.CharField(
+        label=_("School, class or group (optional)"), max_length=200, required=False
+    )
+
+    def __init__(self, *args, event: Event, member=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        if member is not None:
+            del self.fields["name"], self.fields["phone"], self.fields["email"]
+        else:
+            self.fields["name"].required = True
+        if event.max_group_size > 1:
+            self.fields["seats"].max_value = event.max_group_size
+            self.fields["seats"].widget.attrs["max"] = event.max_group_size
+            self.fields["seats"].help_text = _("At most %(limit)s.") % {
+                "limit": event.max_group_size
+            }
+        else:
+            self.fields["seats"].widget = forms.HiddenInput()
+            del self.fields["group_name"]
+        for question in event.questions.all():
+            self.fields[f"q_{question.pk}"] = forms.CharField(
+                label=question.label, required=question.required, max_length=500
+            )
+
+    def clean(self):
+        data = super().clean()
+        if "name" in self.fields and not (data.get("phone") or data.get("email")):
+            self.add_error("phone", _("Give a telephone number or an e-mail address."))
+        return data
+
+    def answers(self) -> dict[str, str]:
+        return {
+            name[2:]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q_") and value
+        }
+
+
+class DoorSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Scan the QR code or type a name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "id": "door-q"}),
+    )
+
+
+class WalkInForm(forms.Form):
+    name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
+    seats = forms.IntegerField(label=_("People"), min_value=1, max_value=500, initial=1)
+
+
+class SeriesForm(forms.Form):
+    frequency = forms.ChoiceField(label=_("Repeats"), choices=Frequency.choices)
+    interval = forms.IntegerField(
+        label=_("Every"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text=_("1 = every week (or month), 2 = every other one."),
+    )
+    until = forms.DateField(
+        label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

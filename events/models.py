@@ -1,0 +1,289 @@
+"""Programmes and events: events (one session each), series that generate sessions, speakers,
+partner organisations, custom questions and registrations (members, guests, groups)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.states import ACTIVE_STATES, RegistrationState
+
+
+class EventKind(models.TextChoices):
+    BOOK_DISCUSSION = "book_discussion", _("Book discussion")
+    WORKSHOP = "workshop", _("Workshop")
+    SEMINAR = "seminar", _("Seminar")
+    TRAINING = "training", _("Training")
+    SCREENING = "screening", _("Film screening")
+    EXHIBITION = "exhibition", _("Exhibition")
+    WEBINAR = "webinar", _("Webinar")
+    COMPETITION = "competition", _("Competition")
+    QUIZ = "quiz", _("Quiz")
+    BAZAAR = "bazaar", _("Book bazaar")
+    FESTIVAL = "festival", _("Festival")
+    CLASS_VISIT = "class_visit", _("Class visit")
+
+
+class Audience(models.TextChoices):
+    EVERYONE = "everyone", _("Everyone")
+    CHILDREN = "children", _("Children")
+    TEENS = "teens", _("Teenagers")
+    ADULTS = "adults", _("Adults")
+    SENIORS = "seniors", _("Older people")
+    FAMILIES = "families", _("Families")
+    STUDENTS = "students", _("Students")
+    TEACHERS = "teachers", _("Teachers")
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly (the same weekday of the month)")
+
+
+class Partner(models.Model):
+    """A co-hosting organisation. A simple record until the community app owns partners."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Speaker(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    bio = models.TextField(_("short biography"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("speaker or facilitator")
+        verbose_name_plural = _("speakers and facilitators")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Series(models.Model):
+    """A regular programme (Baca Bersama every Saturday): it generated its sessions, which are
+    ordinary events pointing here."""
+
+    title = models.CharField(_("title"), max_length=200)
+    frequency = models.CharField(_("repeats"), max_length=10, choices=Frequency.choices)
+    interval = models.PositiveSmallIntegerField(
+        _("every"), default=1, help_text=_("1 = every week (or month), 2 = every other one.")
+    )
+    starts_on = models.DateField(_("first session"))
+    until = models.DateField(_("last possible session"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Event(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    audience = models.CharField(
+        _("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    age_min = models.PositiveSmallIntegerField(_("youngest age"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="id"
+    )
+    speakers = models.ManyToManyField(
+        Speaker, blank=True, related_name="events", verbose_name=_("speakers and facilitators")
+    )
+    partners = models.ManyToManyField(
+        Partner, blank=True, related_name="events", verbose_name=_("co-hosting partners")
+    )
+    branch = models.ForeignKey(
+        "core.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
+    )
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("The room or hall, e.g. 'Aula lt. 2'.")
+    )
+    online_url = models.URLField(
+        _("online link"), blank=True, help_text=_("Shown only to people who registered.")
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    capacity = models.PositiveIntegerField(
+        _("seats"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    registration_required = models.BooleanField(_("registration needed"), default=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("Empty: when it starts.")
+    )
+    max_group_size = models.PositiveSmallIntegerField(
+        _("largest group"),
+        default=1,
+        help_text=_("How many people one registration may bring (a teacher with a class)."),
+    )
+    cost = models.PositiveIntegerField(_("cost (Rupiah)"), default=0)
+    accessibility = models.TextField(_("accessibility"), blank=True)
+    image = models.ImageField(_("image"), upload_to="events/%Y/", blank=True)
+    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
+    tags = models.CharField(
+        _("tags"), max_length=300, blank=True, help_text=_("Separated by commas.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.DRAFT
+    )
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("series"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("part of (festival)"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "cancelled"]),
+                name="event_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_group_size__gte=1), name="event_group_at_least_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind == EventKind.WEBINAR or bool(self.online_url)
+
+    @property
+    def closes_at(self):
+        return self.registration_closes_at or self.starts_at
+
+
+class Question(models.Model):
+    """A question the organisers ask everyone who registers (school, t-shirt size …)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(_("question"), max_length=200)
+    required = models.BooleanField(_("answer required"), default=False)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def new_code() -> str:
+    """The registration's code: in the QR, in the links. 20 unguessable characters."""
+    return secrets.token_urlsafe(15)
+
+
+class Registration(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    member = models.ForeignKey(
+        "patrons.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_registrations",
+        verbose_name=_("member"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    group_name = models.CharField(
+        _("group"), max_length=200, blank=True, help_text=_("A school class or organisation.")
+    )
+    seats = models.PositiveSmallIntegerField(_("people"), default=1)
+    state = models.CharField(_("state"), max_length=12, choices=RegistrationState.choices)
+    waitlist_number = models.PositiveIntegerField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("confirm before"), null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    code = models.CharField(max_length=32, unique=True, default=new_code)
+    series_booking = models.CharField(max_length=32, blank=True, db_index=True)
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=10, default="id")
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["event", "state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member"],
+                condition=Q(member__isnull=False, state__in=list(ACTIVE_STATES)),
+                name="one_active_registration_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "waitlist_number"],
+                condition=Q(waitlist_number__isnull=False),
+                name="unique_waitlist_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=list(RegistrationState.values)),
+                name="registration_state_valid",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="registration_seats_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.event}"

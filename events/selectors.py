@@ -1,0 +1,158 @@
+"""Reads of events and registrations for the pages, the feeds and the door."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core import signing
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from events.models import Event, EventStatus, Registration
+from events.states import SEAT_STATES, RegistrationState
+
+S = RegistrationState
+TOKEN_SALT = "events.registration"  # noqa: S105 - a signing salt, not a secret
+
+
+def upcoming_events(
+    *,
+    kind: str = "",
+    audience: str = "",
+    branch=None,
+    at: dt.datetime | None = None,
+) -> QuerySet[Event]:
+    """Published events not yet over, soonest first (an exhibition stays while it runs)."""
+    at = at or timezone.now()
+    events = Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__gte=at)
+    if kind:
+        events = events.filter(kind=kind)
+    if audience:
+        events = events.filter(audience=audience)
+    if branch is not None:
+        events = events.filter(branch=branch)
+    return events.select_related("branch", "series").order_by("starts_at", "pk")
+
+
+def public_event(pk: int) -> Event | None:
+    return (
+        Event.objects.filter(pk=pk, status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
+        .select_related("branch", "series", "parent")
+        .prefetch_related("speakers", "partners", "questions")
+        .first()
+    )
+
+
+def staff_events(*, include_past: bool = False, at: dt.datetime | None = None) -> QuerySet[Event]:
+    at = at or timezone.now()
+    events = Event.objects.select_related("branch", "series")
+    if not include_past:
+        events = events.filter(ends_at__gte=at - dt.timedelta(days=1))
+    return events.order_by("starts_at", "pk")
+
+
+def series_sessions(series, *, at: dt.datetime | None = None) -> QuerySet[Event]:
+    at = at or timezone.now()
+    return series.sessions.filter(status=EventStatus.PUBLISHED, starts_at__gt=at).order_by(
+        "starts_at"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Registrations
+
+
+def registration_token(registration: Registration) -> str:
+    """The signed token of a registration's private link (cancel, confirm, QR, .ics)."""
+    return signing.Signer(salt=TOKEN_SALT).sign(registration.code)
+
+
+def registration_by_token(token: str) -> Registration | None:
+    try:
+        code = signing.Signer(salt=TOKEN_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return (
+        Registration.objects.select_related("event", "event__branch", "member")
+        .filter(code=code)
+        .first()
+    )
+
+
+def registrations_of_member(member) -> QuerySet[Registration]:
+    return (
+        Registration.objects.filter(member=member)
+        .select_related("event", "event__branch")
+        .order_by("-event__starts_at")
+    )
+
+
+def find_at_door(event: Event, query: str) -> tuple[Registration | None, list[Registration]]:
+    """A scanned code (exact) or a name (contains): the exact match, or the candidates."""
+    query = " ".join((query or "").split())[:150]
+    if not query:
+        return None, []
+    live = event.registrations.select_related("member")
+    exact = live.filter(code=query).first()
+    if exact is None and query.upper().startswith("PUSTAKA-EV:"):
+        exact = live.filter(code=query.split(":", 1)[1]).first()
+    if exact is not None:
+        return exact, []
+    candidates = list(
+        live.filter(
+            Q(name__icontains=query) | Q(group_name__icontains=query) | Q(phone=query)
+        ).exclude(state__in=[S.CANCELLED, S.EXPIRED])[:20]
+    )
+    return None, candidates
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    capacity: int | None
+    taken: int
+    confirmed: int
+    offered: int
+    waitlisted: int
+    attended: int
+    walk_ins: int
+    no_shows: int
+    registrations: int
+
+    @property
+    def free(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.taken, 0)
+
+    @property
+    def attendance_rate(self) -> int | None:
+        """Percent of registered people (not walk-ins) who came, once the event is over."""
+        expected = self.attended - self.walk_ins + self.no_shows
+        return round(100 * (self.attended - self.walk_ins) / expected) if expected else None
+
+
+def event_counts(event: Event, *, at: dt.datetime | None = None) -> EventCounts:
+    """Seats, waiting list and attendance in people (a group counts its size)."""
+    at = at or timezone.now()
+    rows = event.registrations.values("state", "walk_in").annotate(n=Sum("seats"))
+    by_state: dict[str, int] = {}
+    walk_ins = 0
+    for row in rows:
+        by_state[row["state"]] = by_state.get(row["state"], 0) + row["n"]
+        if row["walk_in"]:
+            walk_ins += row["n"]
+    over = event.ends_at <= at
+    return EventCounts(
+        capacity=event.capacity,
+        taken=sum(by_state.get(s, 0) for s in SEAT_STATES),
+        confirmed=by_state.get(S.CONFIRMED, 0),
+        offered=by_state.get(S.OFFERED, 0),
+        waitlisted=by_state.get(S.WAITLISTED, 0),
+        attended=by_state.get(S.ATTENDED, 0),
+        walk_ins=walk_ins,
+        no_shows=by_state.get(S.CONFIRMED, 0) if over else 0,
+        registrations=sum(by_state.values()),
+    )
+
+
+def seats_left(event: Event) -> int | None:
+    return event_counts(event).free

@@ -1,0 +1,407 @@
+"""Every change to events and registrations.
+
+Registrations, cancellations, offers, expiries and check-ins lock the event's row first
+(`locks.event_for_update`) and count its seats under that lock, so two people can never take
+the last seat: the second one is waitlisted. Side effects (e-mail) go out after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from core import audit
+from core.permissions import require
+from events import errors
+from events.locks import event_for_update
+from events.models import Event, EventStatus, Question, Registration
+from events.states import ACTIVE_STATES, SEAT_STATES, RegistrationState, check_transition
+
+S = RegistrationState
+
+audit.register_actions(
+    {
+        "event.create": _("Created an event"),
+        "event.update": _("Changed an event"),
+        "event.publish": _("Published an event"),
+        "event.cancel": _("Cancelled an event"),
+        "event.series": _("Created a series of events"),
+        "event.series_update": _("Changed every session of a series"),
+        "event.check_in": _("Checked in a registration at an event"),
+        "event.walk_in": _("Recorded a walk-in at an event"),
+        "event.registrations": _("Opened the registrations of an event"),
+        "event.cancel_registration": _("Cancelled a registration for someone"),
+    }
+)
+
+MANAGE = "events.change_event"
+CHECK_IN = "events.change_registration"
+# How long a promoted person has to confirm the seat (hours; never beyond the start).
+OFFER_HOURS = "PUSTAKA_EVENT_OFFER_HOURS"
+
+
+def offer_hours() -> int:
+    return int(getattr(settings, OFFER_HOURS, 24))
+
+
+# ---------------------------------------------------------------------------------------------
+# Events (programme coordinator)
+
+
+@transaction.atomic
+def save_event(
+    event: Event,
+    *,
+    by,
+    speakers=None,
+    partners=None,
+    questions: list[tuple[str, bool]] | None = None,
+) -> Event:
+    """Create or change an event (from the staff form). Draft until published. `questions`
+    (label, required) replace the event's questions; answers already given keep their text."""
+    require(by, MANAGE)
+    created = event.pk is None
+    event.save()
+    if speakers is not None:
+        event.speakers.set(speakers)
+    if partners is not None:
+        event.partners.set(partners)
+    if questions is not None:
+        set_questions(event, questions)
+    audit.record("event.create" if created else "event.update", actor=by, subject=event)
+    if not created and event.status == EventStatus.PUBLISHED:
+        _promote(event_for_update(event.pk), at=timezone.now())  # more seats may have come
+    return event
+
+
+def set_questions(event: Event, questions: list[tuple[str, bool]]) -> None:
+    existing = {q.label: q for q in event.questions.all()}
+    keep = []
+    for position, (label, required) in enumerate(questions):
+        question = existing.get(label) or Question(event=event, label=label)
+        question.required, question.position = required, position
+        question.save()
+        keep.append(question.pk)
+    event.questions.exclude(pk__in=keep).delete()
+
+
+@transaction.atomic
+def publish_event(event: Event, *, by) -> Event:
+    require(by, MANAGE)
+    event = event_for_update(event.pk)
+    if event.status == EventStatus.CANCELLED:
+        raise errors.EventCancelledError()
+    if event.status != EventStatus.PUBLISHED:
+        event.status = EventStatus.PUBLISHED
+        event.save(update_fields=["status", "updated_at"])
+        audit.record("event.publish", actor=by, subject=event)
+    return event
+
+
+@transaction.atomic
+def cancel_event(event: Event, *, by, at: dt.datetime | None = None) -> Event:
+    """Cancel an event: its live registrations are cancelled and their holders told."""
+    require(by, MANAGE)
+    at = at or timezone.now()
+    event = event_for_update(event.pk)
+    if event.status == EventStatus.CANCELLED:
+        return event
+    event.status = EventStatus.CANCELLED
+    event.save(update_fields=["status", "updated_at"])
+    live = list(event.registrations.filter(state__in=[S.CONFIRMED, S.OFFERED, S.WAITLISTED]))
+    for registration in live:
+        _move(registration, S.CANCELLED, at=at)
+        _notify(registration, "event_cancelled")
+    audit.record("event.cancel", actor=by, subject=event, details={"registrations": len(live)})
+    return event
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration
+
+
+@dataclass(frozen=True)
+class Registered:
+    registration: Registration
+    created: bool = True
+
+    @property
+    def waitlisted(self) -> bool:
+        return self.registration.state == S.WAITLISTED
+
+
+def seats_taken(event: Event) -> int:
+    return event.registrations.filter(state__in=SEAT_STATES).aggregate(n=Sum("seats"))["n"] or 0
+
+
+def _move(registration: Registration, to: str, *, at: dt.datetime, **values: Any) -> None:
+    check_transition(registration.state, to)
+    registration.state = to
+    fields = ["state"]
+    if to == S.CANCELLED:
+        registration.cancelled_at = at
+        fields.append("cancelled_at")
+    for name, value in values.items():
+        setattr(registration, name, value)
+        fields.append(name)
+    registration.save(update_fields=fields)
+
+
+def _notify(registration: Registration, kind: str) -> None:
+    if not registration.email:
+        return
+    from events.tasks import send_registration_mail
+
+    pk = registration.pk
+    transaction.on_commit(lambda: send_registration_mail.enqueue(pk, kind))
+
+
+def _clean_answers(event: Event, answers: dict[str, str] | None) -> dict[str, str]:
+    answers = answers or {}
+    clean = {}
+    for question in event.questions.all():
+        value = " ".join(str(answers.get(str(question.pk), "")).split())[:500]
+        if question.required and not value:
+            raise errors.AnswerRequiredError(question=question.label)
+        if value:
+            clean[str(question.pk)] = value
+    return clean
+
+
+def _existing(event: Event, *, member, email: str, phone: str) -> Registration | None:
+    live = event.registrations.filter(state__in=ACTIVE_STATES)
+    if member is not None:
+        return live.filter(member=member).first()
+    match = Q(pk__in=[])
+    if email:
+        match |= Q(email__iexact=email)
+    if phone:
+        match |= Q(phone=phone)
+    return live.filter(match, member__isnull=True).first()
+
+
+def register(
+    event: Event,
+    *,
+    member=None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    seats: int = 1,
+    group_name: str = "",
+    answers: dict[str, str] | None = None,
+    at: dt.datetime | None = None,
+    series_booking: str = "",
+    walk_in: bool = False,
+) -> Registered:
+    """Register a member (signed in) or a guest (name and a phone or e-mail) for an event,
+    bringing `seats` people. Confirmed while seats are free and nobody waits; otherwise
+    waitlisted, in order. Registering again returns the registration already made."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        event = event_for_update(event.pk)
+        if event.status == EventStatus.CANCELLED:
+            raise errors.EventCancelledError()
+        if event.status != EventStatus.PUBLISHED or not event.registration_required:
+            raise errors.EventNotOpenError()
+        if at >= event.closes_at:
+            raise errors.RegistrationClosedError()
+        if member is not None:
+            name = name or member.full_name
+            email = email or member.email
+            phone = phone or member.phone
+        name = " ".join((name or "").split())[:150]
+        email = (email or "").strip()[:254]
+        phone = " ".join((phone or "").split())[:30]
+        if not name or not (email or phone):
+            raise errors.GuestContactRequiredError()
+        seats = int(seats or 1)
+        if seats < 1 or seats > event.max_group_size:
+            raise errors.GroupTooLargeError(limit=event.max_group_size)
+        clean_answers = _clean_answers(event, answers)
+        existing = _existing(event, member=member, email=email, phone=phone)
+        if existing is not None:
+            return Registered(existing, created=False)
+        registration = Registration(
+            event=event,
+            member=member,
+            name=name,
+            email=email,
+            phone=phone,
+            seats=seats,
+            group_name=" ".join((group_name or "").split())[:200],
+            answers=clean_answers,
+            created_at=at,
+            series_booking=series_booking,
+            walk_in=walk_in,
+            language=(translation.get_language() or "id")[:10],
+        )
+        waiting = event.registrations.filter(state=S.WAITLISTED)
+        free = None if event.capacity is None else event.capacity - seats_taken(event)
+        if free is None or (seats <= free and not waiting.exists()):
+            registration.state = S.CONFIRMED
+        else:
+            registration.state = S.WAITLISTED
+            last = event.registrations.aggregate(n=Max("waitlist_number"))["n"] or 0
+            registration.waitlist_number = last + 1
+        registration.save()
+        _notify(registration, "confirmed" if registration.state == S.CONFIRMED else "waitlisted")
+        return Registered(registration)
+
+
+def _promote(event: Event, *, at: dt.datetime) -> list[Registration]:
+    """Offer freed seats to the waiting list strictly in order (a group that does not fit
+    stops the queue: nobody jumps it). Called with the event locked."""
+    offered: list[Registration] = []
+    if event.capacity is None:
+        free = sum(event.registrations.filter(state=S.WAITLISTED).values_list("seats", flat=True))
+    else:
+        free = event.capacity - seats_taken(event)
+    if free <= 0 or at >= event.starts_at:
+        return offered
+    deadline = min(at + dt.timedelta(hours=offer_hours()), event.starts_at)
+    for registration in event.registrations.filter(state=S.WAITLISTED).order_by("waitlist_number"):
+        if registration.seats > free:
+            break
+        _move(registration, S.OFFERED, at=at, offer_expires_at=deadline)
+        _notify(registration, "offered")
+        free -= registration.seats
+        offered.append(registration)
+    return offered
+
+
+def cancel_registration(
+    registration: Registration, *, by=None, at: dt.datetime | None = None
+) -> Registration:
+    """The registrant (from their link; `by` None) or staff cancel. A freed seat is offered to
+    the first person waiting. Cancelling twice changes nothing."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        event = event_for_update(registration.event_id)
+        registration = Registration.objects.get(pk=registration.pk)
+        if registration.state in (S.CANCELLED, S.EXPIRED):
+            return registration
+        if by is not None:
+            require(by, CHECK_IN)
+            audit.record("event.cancel_registration", actor=by, subject=registration)
+        _move(registration, S.CANCELLED, at=at)
+        _promote(event, at=at)
+        return registration
+
+
+def confirm_offer(registration: Registration, *, at: dt.datetime | None = None) -> Registration:
+    """The promoted person takes the seat offered to them, before the offer expires."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        event = event_for_update(registration.event_id)
+        registration = Registration.objects.get(pk=registration.pk)
+        if registration.state == S.CONFIRMED:
+            return registration
+        if registration.state != S.OFFERED:
+            raise errors.NotOfferedError()
+        if registration.offer_expires_at and registration.offer_expires_at <= at:
+            _move(registration, S.EXPIRED, at=at)
+            _promote(event, at=at)
+            expired = True
+        else:
+            _move(registration, S.CONFIRMED, at=at)
+            _notify(registration, "confirmed")
+            expired = False
+    if expired:
+        raise errors.OfferExpiredError()
+    return registration
+
+
+def expire_offers(*, at: dt.datetime | None = None) -> int:
+    """The periodic job: offers not confirmed in time expire and their seats go to the next
+    people waiting. Safe to run twice."""
+    at = at or timezone.now()
+    event_ids = set(
+        Registration.objects.filter(state=S.OFFERED, offer_expires_at__lte=at).values_list(
+            "event_id", flat=True
+        )
+    )
+    count = 0
+    for event_id in sorted(event_ids):
+        with transaction.atomic():
+            event = event_for_update(event_id)
+            for registration in event.registrations.filter(
+                state=S.OFFERED, offer_expires_at__lte=at
+            ):
+                _move(registration, S.EXPIRED, at=at)
+                count += 1
+            _promote(event, at=at)
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# At the door
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    registration: Registration
+    already: bool = False
+
+
+def check_in(
+    registration: Registration, *, by, at: dt.datetime | None = None, event: Event | None = None
+) -> CheckedIn:
+    """Staff check a confirmed registration in (scanned QR or found by name). Twice is once."""
+    require(by, CHECK_IN)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = event_for_update(registration.event_id)
+        if event is not None and event.pk != locked.pk:
+            raise errors.WrongEventError(event=locked.title)
+        registration = Registration.objects.get(pk=registration.pk)
+        if registration.state == S.ATTENDED:
+            return CheckedIn(registration, already=True)
+        if registration.state not in (S.CONFIRMED, S.OFFERED):
+            raise errors.NotCheckableError(state=registration.get_state_display())
+        if registration.state == S.OFFERED:  # came to the door: that is a confirmation
+            _move(registration, S.CONFIRMED, at=at)
+        _move(registration, S.ATTENDED, at=at, checked_in_at=at, checked_in_by=by)
+        audit.record("event.check_in", actor=by, subject=registration)
+        return CheckedIn(registration)
+
+
+def record_walk_in(
+    event: Event, *, by, name: str, seats: int = 1, at: dt.datetime | None = None
+) -> Registration:
+    """Someone came without registering: recorded as attended (they are in the room)."""
+    require(by, CHECK_IN)
+    at = at or timezone.now()
+    name = " ".join((name or "").split())[:150] or str(_("Walk-in"))
+    with transaction.atomic():
+        event = event_for_update(event.pk)
+        registration = Registration.objects.create(
+            event=event,
+            name=name,
+            seats=max(1, int(seats or 1)),
+            state=S.ATTENDED,
+            walk_in=True,
+            created_at=at,
+            checked_in_at=at,
+            checked_in_by=by,
+        )
+        audit.record("event.walk_in", actor=by, subject=registration)
+        return registration
+
+
+def new_series_booking() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass
+class SeriesRegistered:
+    registrations: list[Registration] = field(default_factory=list)
+    waitlisted: int = 0

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("events/", views.event_list, name="list"),
+    path("events/feed.ics", views.feed, name="feed"),
+    path("events/<int:pk>/", views.event_detail, name="detail"),
+    path("events/<int:pk>/event.ics", views.event_ics, name="event-ics"),
+    path("events/series/<int:pk>/register/", views.series_register, name="series-register"),
+    path("events/r/<str:token>/", views.registration_detail, name="registration"),
+    path("events/r/<str:token>/cancel/", views.registration_cancel, name="registration-cancel"),
+    path("events/r/<str:token>/confirm/", views.registration_confirm, name="registration-confirm"),
+    path("events/r/<str:token>/event.ics", views.registration_ics, name="registration-ics"),
+    path("staff/events/", views.staff_list, name="staff-list"),
+    path("staff/events/new/", views.staff_edit, name="staff-create"),
+    path("staff/events/<int:pk>/", views.staff_event, name="staff-event"),
+    path("staff/events/<int:pk>/edit/", views.staff_edit, name="staff-edit"),
+    path("staff/events/<int:pk>/publish/", views.staff_publish, name="staff-publish"),
+    path("staff/events/<int:pk>/cancel/", views.staff_cancel, name="staff-cancel"),
+    path("staff/events/<int:pk>/series/", views.staff_make_series, name="staff-series"),
+    path("staff/events/<int:pk>/walk-in/", views.staff_walk_in, name="staff-walk-in"),
+    path(
+        "staff/events/<int:pk>/check-in/<int:registration_pk>/",
+        views.staff_check_in,
+        name="staff-check-in",
+    ),
+]

@@ -1,0 +1,362 @@
+"""The public calendar and event pages, the registrant's own page (from the signed link), and
+the programme coordinator's and the door's staff screens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import staff_required
+from core import audit
+from core.errors import DomainError
+from events import ics, qr, selectors, series, services
+from events.forms import (
+    DoorSearchForm,
+    EventForm,
+    FilterForm,
+    RegistrationForm,
+    SeriesForm,
+    WalkInForm,
+)
+from events.models import Event, EventStatus, Registration, Series
+from events.states import RegistrationState
+from patrons.selectors import member_for_user
+
+# ---------------------------------------------------------------------------------------------
+# Public
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.upcoming_events(
+        kind=filters.get("kind", ""),
+        audience=filters.get("audience", ""),
+        branch=filters.get("branch"),
+    )[:100]
+    return render(request, "events/event_list.html", {"form": form, "events": events})
+
+
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.public_event(pk)
+    if event is None:
+        raise Http404
+    member = member_for_user(request.user)
+    form = RegistrationForm(request.POST or None, event=event, member=member)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.register(
+                    event,
+                    member=member,
+                    name=data.get("name", ""),
+                    email=data.get("email", ""),
+                    phone=data.get("phone", ""),
+                    seats=data.get("seats") or 1,
+                    group_name=data.get("group_name", ""),
+                    answers=form.answers(),
+                )
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                registration = result.registration
+                if not result.created:
+                    messages.info(request, _("You had already registered; here it is."))
+                return redirect(registration_url(registration))
+        status = 400
+    context = {
+        "event": event,
+        "form": form,
+        "member": member,
+        "counts": selectors.event_counts(event),
+        "open": _registration_open(event),
+        "now": timezone.now(),
+    }
+    return render(request, "events/event_detail.html", context, status=status)
+
+
+def _registration_open(event: Event) -> bool:
+    return (
+        event.status == EventStatus.PUBLISHED
+        and event.registration_required
+        and timezone.now() < event.closes_at
+    )
+
+
+def registration_url(registration: Registration) -> str:
+    return reverse("events:registration", args=[selectors.registration_token(registration)])
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = selectors.registration_by_token(token)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration_or_404(token)
+    state = registration.state
+    holds_seat = state in (RegistrationState.CONFIRMED, RegistrationState.ATTENDED)
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "token": token,
+        "qr": qr.registration_svg(registration) if holds_seat else "",
+        "show_link": holds_seat and registration.event.online_url,
+        "can_cancel": state
+        in (RegistrationState.CONFIRMED, RegistrationState.WAITLISTED, RegistrationState.OFFERED)
+        and registration.event.starts_at > timezone.now(),
+        "position": _position(registration),
+    }
+    return render(request, "events/registration_detail.html", context)
+
+
+def _position(registration: Registration) -> int | None:
+    if registration.state != RegistrationState.WAITLISTED:
+        return None
+    return registration.event.registrations.filter(
+        state=RegistrationState.WAITLISTED,
+        waitlist_number__lte=registration.waitlist_number,
+    ).count()
+
+
+@require_POST
+def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration_or_404(token)
+    services.cancel_registration(registration)
+    messages.success(request, _("Your registration is cancelled. Thank you for telling us."))
+    return redirect("events:registration", token=token)
+
+
+@require_POST
+def registration_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration_or_404(token)
+    try:
+        services.confirm_offer(registration)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your seat is confirmed. See you there!"))
+    return redirect("events:registration", token=token)
+
+
+def registration_ics(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration_or_404(token)
+    body = ics.calendar_for([registration.event], request=request, registration=registration)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="event.ics"'
+    return response
+
+
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.public_event(pk)
+    if event is None:
+        raise Http404
+    response = HttpResponse(
+        ics.calendar_for([event], request=request), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+def feed(request: HttpRequest) -> HttpResponse:
+    """The public calendar as iCalendar (filters as on the list)."""
+    form = FilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.upcoming_events(
+        kind=filters.get("kind", ""),
+        audience=filters.get("audience", ""),
+        branch=filters.get("branch"),
+    )[:500]
+    return HttpResponse(
+        ics.calendar_for(list(events), request=request),
+        content_type="text/calendar; charset=utf-8",
+    )
+
+
+@require_POST
+def series_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """A signed-in member registers for every upcoming session of a series at once."""
+    the_series = get_object_or_404(Series, pk=pk)
+    member = member_for_user(request.user)
+    if member is None:
+        from accounts.decorators import redirect_to_sign_in
+
+        return redirect_to_sign_in(request)
+    try:
+        result = series.register_series(the_series, member=member)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("events:list")
+    messages.success(
+        request,
+        _("You are registered for %(count)s sessions of %(title)s.")
+        % {"count": len(result.registrations), "title": the_series.title},
+    )
+    return redirect(registration_url(result.registrations[0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff: the programme coordinator
+
+
+@staff_required("events.view_event")
+def staff_list(request: HttpRequest) -> HttpResponse:
+    include_past = request.GET.get("past") == "1"
+    events = list(selectors.staff_events(include_past=include_past)[:300])
+    return render(
+        request, "events/staff_event_list.html", {"events": events, "include_past": include_past}
+    )
+
+
+@staff_required("events.change_event")
+def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk) if pk else None
+    form = EventForm(request.POST or None, request.FILES or None, instance=event)
+    scope = request.POST.get("scope", "one")
+    if request.method == "POST" and form.is_valid():
+        try:
+            if event is not None and event.series_id and scope == "all":
+                saved = series.update_series(
+                    event, form.cleaned_data, changed=form.changed_data, by=request.user
+                )
+            else:
+                saved = services.save_event(
+                    form.save(commit=False),
+                    by=request.user,
+                    speakers=form.cleaned_data["speakers"],
+                    partners=form.cleaned_data["partners"],
+                    questions=form.question_lines(),
+                )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The event is saved."))
+            return redirect("events:staff-event", pk=saved.pk)
+    return render(
+        request,
+        "events/staff_event_form.html",
+        {"form": form, "event": event},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required("events.view_registration")
+def staff_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """One event for the coordinator and the door: counts, check-in, walk-ins, the list."""
+    event = get_object_or_404(Event.objects.select_related("branch", "series"), pk=pk)
+    search = DoorSearchForm(request.GET or None)
+    found, candidates = None, []
+    if search.is_valid():
+        found, candidates = selectors.find_at_door(event, search.cleaned_data["q"])
+        if found is None and not candidates:
+            search.add_error("q", _("No registration matches. Check the code or the name."))
+    audit.record("event.registrations", actor=request.user, subject=event)
+    registrations = event.registrations.select_related("member").order_by(
+        "state", "waitlist_number", "created_at"
+    )
+    context = {
+        "event": event,
+        "counts": selectors.event_counts(event),
+        "search": search,
+        "found": found,
+        "candidates": candidates,
+        "walk_in": WalkInForm(),
+        "registrations": registrations,
+        "series_form": SeriesForm(),
+    }
+    return render(request, "events/staff_event.html", context)
+
+
+@require_POST
+@staff_required("events.change_event")
+def staff_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk)
+    try:
+        services.publish_event(event, by=request.user)
+        messages.success(request, _("The event is published."))
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect("events:staff-event", pk=pk)
+
+
+@require_POST
+@staff_required("events.change_event")
+def staff_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk)
+    services.cancel_event(event, by=request.user)
+    messages.success(request, _("The event is cancelled; the people registered will be told."))
+    return redirect("events:staff-event", pk=pk)
+
+
+@require_POST
+@staff_required("events.change_registration")
+def staff_check_in(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk)
+    registration = get_object_or_404(Registration, pk=registration_pk)
+    try:
+        result = services.check_in(registration, by=request.user, event=event)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        if result.already:
+            messages.info(
+                request, _("%(name)s was already checked in.") % {"name": result.registration.name}
+            )
+        else:
+            messages.success(
+                request,
+                _("%(name)s is checked in (%(count)s people).")
+                % {"name": result.registration.name, "count": result.registration.seats},
+            )
+    return redirect("events:staff-event", pk=pk)
+
+
+@require_POST
+@staff_required("events.change_registration")
+def staff_walk_in(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk)
+    form = WalkInForm(request.POST)
+    if form.is_valid():
+        services.record_walk_in(
+            event, by=request.user, name=form.cleaned_data["name"], seats=form.cleaned_data["seats"]
+        )
+        messages.success(request, _("Walk-in recorded."))
+    else:
+        messages.error(request, _("Give the number of people who came in."))
+    return redirect("events:staff-event", pk=pk)
+
+
+@require_POST
+@staff_required("events.change_event")
+def staff_make_series(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk)
+    form = SeriesForm(request.POST)
+    if form.is_valid():
+        try:
+            made = series.create_series(
+                event,
+                frequency=form.cleaned_data["frequency"],
+                interval=form.cleaned_data["interval"],
+                until=form.cleaned_data["until"],
+                by=request.user,
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("The series has %(count)s sessions (closed days skipped).")
+                % {"count": made.sessions.count()},
+            )
+    else:
+        messages.error(request, _("Choose how often it repeats and until when."))
+    return redirect("events:staff-event", pk=pk)
