@@ -12,15 +12,6 @@ import pytest
 from circulation import services
 from circulation.models import Hold, LoanPolicy
 from circulation.states import Channel, HoldState
-from circulation.tests.conftest import (  # noqa: F401 - fixtures
-    branches,
-    item,
-    librarian,
-    make_item,
-    make_member,
-    member,
-    record,
-)
 
 pytestmark = pytest.mark.django_db
 
