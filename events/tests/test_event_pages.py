@@ -104,7 +104,9 @@ def test_cancelling_an_event_cancels_its_registrations(en, coordinator, event):
     event.refresh_from_db()
     made.registration.refresh_from_db()
     assert event.status == "cancelled" and made.registration.state == "cancelled"
-    assert "has been cancelled" in en.get(reverse("events:detail", args=[event.pk])).content.decode()
+    assert (
+        "has been cancelled" in en.get(reverse("events:detail", args=[event.pk])).content.decode()
+    )
 
 
 def test_public_list_shows_upcoming_published_events_and_filters(en, make_event, branches):
@@ -129,7 +131,9 @@ def test_public_list_shows_upcoming_published_events_and_filters(en, make_event,
     assert 'type="text/calendar"' in page
 
 
-def test_list_view_query_count_does_not_grow_with_events(client, make_event, django_assert_max_num_queries):
+def test_list_view_query_count_does_not_grow_with_events(
+    client, make_event, django_assert_max_num_queries
+):
     for n in range(15):
         make_event(title=f"Acara {n}")
     with django_assert_max_num_queries(8):
@@ -141,11 +145,14 @@ def test_the_online_link_is_shown_only_to_registrants(en, make_event):
     from events.views import registration_url
 
     webinar = make_event(kind="webinar", online_url="https://meet.example.org/rahasia")
-    assert "meet.example.org/rahasia" not in en.get(
-        reverse("events:detail", args=[webinar.pk])
-    ).content.decode()
+    assert (
+        "meet.example.org/rahasia"
+        not in en.get(reverse("events:detail", args=[webinar.pk])).content.decode()
+    )
     made = services.register(webinar, name="Tamu", email="t@example.org")
-    assert "meet.example.org/rahasia" in en.get(registration_url(made.registration)).content.decode()
+    assert (
+        "meet.example.org/rahasia" in en.get(registration_url(made.registration)).content.decode()
+    )
 
 
 def test_coordinator_edits_an_event(en, coordinator, event, branches):
