@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/desk/", include("circulation.urls")),
     path("staff/notices/", include("circulation.notice_urls")),
     path("staff/stocktake/", include("inventory.urls")),
+    path("staff/sip2/", include("sip2.urls")),
     path("catalogue/", include("catalog.opac.urls")),
     path("staff/catalogue/", include("catalog.cataloguing.urls")),
     path("staff/catalogue/import/", include("catalog.importing.urls")),

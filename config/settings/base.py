@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "circulation",
     "inventory",
     "visits",
+    "sip2",
     "events",
     "search",
     "api",

@@ -1,0 +1,147 @@
+"""SIP2 accounts (one per kiosk, book return or sorter) and their activity."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Messages an account may be allowed to send (login, status and resend are always allowed).
+OPERATIONS = (
+    ("63", _("Patron information (63)")),
+    ("23", _("Patron status (23)")),
+    ("11", _("Checkout (11)")),
+    ("09", _("Check-in (09)")),
+    ("29", _("Renew (29)")),
+    ("65", _("Renew all (65)")),
+    ("17", _("Item information (17)")),
+    ("15", _("Hold (15)")),
+    ("37", _("Fee paid (37)")),
+    ("35", _("End patron session (35)")),
+    ("01", _("Block patron (01)")),
+    ("25", _("Patron enable (25)")),
+    ("19", _("Item status update (19)")),
+)
+ALWAYS_ALLOWED = frozenset({"93", "99", "97"})
+KIOSK_OPERATIONS = ["63", "23", "11", "09", "29", "65", "17", "15", "35"]
+
+# Personal fields a patron-information reply may carry, only when the account says so.
+OPTIONAL_FIELDS = (
+    ("BD", _("Home address (BD)")),
+    ("BE", _("E-mail address (BE)")),
+    ("BF", _("Telephone (BF)")),
+    ("PB", _("Date of birth (PB)")),
+)
+
+
+class Encoding(models.TextChoices):
+    UTF8 = "utf-8", _("UTF-8")
+    CP850 = "cp850", _("Code page 850 (older 3M kiosks)")
+    LATIN1 = "latin-1", _("Latin-1 (ISO 8859-1)")
+
+
+class ErrorDetection(models.TextChoices):
+    AUTO = "auto", _("Check checksums when the kiosk sends them")
+    REQUIRED = "required", _("Require checksums and sequence numbers")
+    OFF = "off", _("Do not check checksums")
+
+
+class SipAccount(models.Model):
+    login = models.CharField(_("login name"), max_length=50, unique=True)
+    password_hash = models.CharField(max_length=128, editable=False)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    branch = models.ForeignKey(
+        "core.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
+    )
+    institution_id = models.CharField(
+        _("institution id (AO)"),
+        max_length=50,
+        blank=True,
+        help_text=_("Sent back in every reply; empty: the branch code."),
+    )
+    operations = models.JSONField(_("allowed operations"), default=list, blank=True)
+    encoding = models.CharField(
+        _("character encoding"), max_length=10, choices=Encoding.choices, default=Encoding.UTF8
+    )
+    error_detection = models.CharField(
+        _("error detection"),
+        max_length=10,
+        choices=ErrorDetection.choices,
+        default=ErrorDetection.AUTO,
+    )
+    optional_fields = models.JSONField(_("personal fields to send"), default=list, blank=True)
+    language = models.CharField(
+        _("language of screen messages"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    require_patron_pin = models.BooleanField(
+        _("members must enter their PIN"),
+        default=True,
+        help_text=_("Off only for a book return or sorter that never identifies members."),
+    )
+    checked_in_ok = models.BooleanField(
+        _("accept a check-in of an item that was not on loan"),
+        default=False,
+        help_text=_("Book returns and sorters usually want this on."),
+    )
+    timeout_seconds = models.PositiveSmallIntegerField(
+        _("idle timeout (seconds)"),
+        default=300,
+        help_text=_("Told to the kiosk in its status reply; 0: never time out. At most 999."),
+    )
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acts as staff member"),
+        help_text=_(
+            "Needed only for payments, blocking members and offline (no-block) transactions: "
+            "they are done with this staff member's permissions."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Activity, written by the SIP2 server every few seconds.
+    connections = models.PositiveSmallIntegerField(_("open connections"), default=0)
+    last_seen_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    last_message = models.CharField(_("last message type"), max_length=2, blank=True)
+    last_address = models.CharField(_("address"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("SIP2 account")
+        verbose_name_plural = _("SIP2 accounts")
+        ordering = ["login"]
+
+    def __str__(self) -> str:
+        return self.login
+
+    @property
+    def ao(self) -> str:
+        return self.institution_id or self.branch.code
+
+    def allows(self, code: str) -> bool:
+        return code in ALWAYS_ALLOWED or code in (self.operations or [])
+
+
+class SipDailyCount(models.Model):
+    """Messages and errors per account, message type and day (for the activity screen)."""
+
+    account = models.ForeignKey(SipAccount, on_delete=models.CASCADE, related_name="counts")
+    day = models.DateField()
+    code = models.CharField(max_length=2)
+    count = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "day", "code"], name="one_sip_count_per_account_day_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day} {self.code}: {self.count}"
