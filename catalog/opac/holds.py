@@ -19,3 +19,13 @@ def hold_queue_length(record) -> int | None:
     except ImportError:  # circulation without holds yet
         return None
     return queue_length(record.pk)
+
+
+def hold_panel(request, record):
+    """What the record page shows about placing a hold (circulation/opac_holds.py), or None
+    when this installation has no circulation."""
+    if not apps.is_installed("circulation"):
+        return None
+    from circulation.opac_holds import hold_panel as panel
+
+    return panel(request, record)

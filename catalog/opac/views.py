@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.identifiers import format_isbn
 from catalog.models import AccessibilityFeature, MaterialType
-from catalog.opac import citation, metadata
+from catalog.opac import citation, holds, metadata
 from catalog.opac.selectors import record_page, result_rows
 from core.selectors import get_library
 from search import engine
@@ -199,6 +199,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "accessibility": [
                 features.get(value, value) for value in item.accessibility_features or []
             ],
+            "hold_panel": holds.hold_panel(request, item) if page.availability else None,
         },
     )
 
