@@ -11,6 +11,12 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class EventForm(forms.ModelForm):
+    online_url = forms.URLField(
+        label=_("Online link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Shown only to people who registered."),
+    )
     speakers = forms.ModelMultipleChoiceField(
         label=_("Speakers and facilitators"),
         queryset=Speaker.objects.all(),

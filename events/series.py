@@ -111,7 +111,10 @@ def update_series(event: Event, data: dict, *, changed: list[str], by) -> Event:
     """Apply the changed fields of the form to `event` and every later session of its series.
     A changed start or end changes the time of day only: each session keeps its date."""
     require(by, services.MANAGE)
-    sessions = list(Event.objects.filter(series_id=event.series_id, starts_at__gte=event.starts_at))
+    stored = Event.objects.get(pk=event.pk)  # a bound form may have changed `event` already
+    sessions = list(
+        Event.objects.filter(series_id=stored.series_id, starts_at__gte=stored.starts_at)
+    )
     for session in sessions:
         for name in changed:
             if name in ("speakers", "partners", "questions"):
@@ -142,7 +145,7 @@ def update_series(event: Event, data: dict, *, changed: list[str], by) -> Event:
         subject=event,
         details={"sessions": len(sessions), "fields": sorted(changed)},
     )
-    return Event.objects.get(pk=event.pk)
+    return Event.objects.get(pk=stored.pk)
 
 
 @dataclass
