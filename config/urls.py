@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("join/", include("patrons.registration_urls")),
     path("visit/", include("visits.urls")),
+    path("", include("spaces.urls")),
     path("", include("events.urls")),
     path("staff/members/", include("patrons.urls")),
     path("staff/desk/", include("circulation.urls")),

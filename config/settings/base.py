@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "visits",
     "sip2",
     "events",
+    "spaces",
     "search",
     "api",
     # Django
