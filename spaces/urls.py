@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from spaces import views
 
 app_name = "spaces"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("staff/spaces/", views.staff_day, name="staff-day"),
+]
