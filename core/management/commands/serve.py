@@ -58,7 +58,11 @@ def web_command(bind: str, workers: int, threads: int) -> list[str]:
 
 
 def extra_processes() -> dict[str, list[str]]:
-    return {}
+    """The SIP2 server for self-check kiosks (port from SIP2_PORT / PUSTAKA_SIP2_PORT, 6001),
+    unless PUSTAKA_SIP2=off."""
+    if os.environ.get("PUSTAKA_SIP2", "on").strip().lower() in {"0", "off", "false", "no"}:
+        return {}
+    return {"sip2": _pustaka("sip2")}
 
 
 class Command(BaseCommand):

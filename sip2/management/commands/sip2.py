@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 
 from django.core.management.base import BaseCommand
 
 from sip2 import conf
 from sip2.server import Sip2Server, tls_context
+
+RETRY_SECONDS = 10
 
 
 class Command(BaseCommand):
@@ -28,12 +31,23 @@ class Command(BaseCommand):
         asyncio.run(self._run(server, context is not None))
 
     async def _run(self, server: Sip2Server, tls: bool) -> None:
-        await server.start()
-        self.stdout.write(f"SIP2 server on {server.host}:{server.port}" + (" (TLS)" if tls else ""))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await stop.wait()
+        while not stop.is_set():
+            try:
+                await server.start()
+                break
+            except OSError as error:
+                # The port is taken (another Pustaka, an old server): keep the rest of
+                # `pustaka serve` running and try again, saying why.
+                self.stderr.write(f"SIP2 server cannot listen on port {server.port}: {error}")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), RETRY_SECONDS)
+        if not stop.is_set():
+            where = f"{server.host}:{server.port}" + (" (TLS)" if tls else "")
+            self.stdout.write(f"SIP2 server on {where}")
+            await stop.wait()
         await server.stop()
         self.stdout.write("SIP2 server stopped.")
