@@ -2,11 +2,29 @@
 
 The search index listens (`search` app) so that it follows every change, availability
 included, without a manual reindex. Receivers get `record_ids` (a list of primary keys, some
-of which may no longer exist when a record was deleted)."""
+of which may no longer exist when a record was deleted) and `bulk` (True for changes made
+inside `bulk_changes()`, such as a background import: the index may catch up on those in the
+background instead of at once)."""
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
 
 from django.dispatch import Signal
 
 records_changed = Signal()
+
+_bulk: contextvars.ContextVar[bool] = contextvars.ContextVar("catalog_bulk", default=False)
+
+
+@contextlib.contextmanager
+def bulk_changes() -> Iterator[None]:
+    """Changes announced inside this block are part of a long batch (an import job)."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
 
 
 def announce(record_ids) -> None:
@@ -15,4 +33,5 @@ def announce(record_ids) -> None:
 
     ids = sorted({int(pk) for pk in record_ids})
     if ids:
-        transaction.on_commit(lambda: records_changed.send(sender=None, record_ids=ids))
+        bulk = _bulk.get()
+        transaction.on_commit(lambda: records_changed.send(sender=None, record_ids=ids, bulk=bulk))

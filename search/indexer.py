@@ -3,7 +3,14 @@
 - `index_records(ids)`: re-reads those records and writes their documents (removing the ones
   whose record is gone). The `records_changed` receiver calls it after every committed change
   to records or items, availability included; imports send hundreds of ids at once, which go
-  in chunks.
+  in chunks. Documents are analysed outside the index lock; under the lock the records are
+  read again and any that changed meanwhile is analysed again, so a slow writer never puts
+  back what a later change replaced.
+- A change of more than IMMEDIATE_LIMIT records announced in bulk (inside
+  catalog.signals.bulk_changes(): a background import job) is handed to a background task
+  (`search.tasks.index_records_task`), so the import goes on while the index catches up;
+  every other change (a loan, an edit, `pustaka import_marc`) is indexed at once, before the
+  request or command that made it returns.
 - `reindex(progress=…)`: every record, in chunks of record ids, each chunk its own transaction:
   search keeps answering from the documents already there while it runs (an unchanged record
   is not even rewritten, its digest says so), then documents without a record are removed.
@@ -16,14 +23,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from catalog.models import Record
 from search.backends import WriteStats, get_backend
 from search.documents import build_document, load_sources
+from search.locks import index_write_lock
 from search.models import SearchDocument
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 500
+# Changes announced in bulk of more records than this go to a background task.
+IMMEDIATE_LIMIT = 50
 
 
 def index_records(record_ids: Iterable[int], *, chunk_size: int = CHUNK_SIZE) -> WriteStats:
@@ -32,22 +44,45 @@ def index_records(record_ids: Iterable[int], *, chunk_size: int = CHUNK_SIZE) ->
     backend = get_backend()
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        documents = [build_document(source) for source in load_sources(chunk)]
-        found = {d.record_id for d in documents}
-        stats = backend.write(documents, delete_ids=[pk for pk in chunk if pk not in found])
+        prepared = {
+            source.record_id: (source, build_document(source)) for source in load_sources(chunk)
+        }
+        with transaction.atomic():
+            index_write_lock()
+            # What the records hold now that no other index writer can run: a change that
+            # committed while the documents were analysed is taken in (its own indexer waits
+            # for this lock and finds the documents already current).
+            documents = []
+            for source in load_sources(chunk):
+                before = prepared.get(source.record_id)
+                if before is not None and before[0] == source:
+                    documents.append(before[1])
+                else:
+                    documents.append(build_document(source))
+            found = {d.record_id for d in documents}
+            stats = backend.write(documents, delete_ids=[pk for pk in chunk if pk not in found])
         total.written += stats.written
         total.unchanged += stats.unchanged
         total.deleted += stats.deleted
     return total
 
 
-def follow_catalogue(sender, record_ids, **kwargs) -> None:
+def follow_catalogue(sender, record_ids, bulk=False, **kwargs) -> None:
     """Receiver of catalog.signals.records_changed (sent after commit)."""
+    ids = sorted({int(pk) for pk in record_ids})
+    if bulk and len(ids) > IMMEDIATE_LIMIT:
+        try:
+            from search.tasks import index_records_task
+
+            index_records_task.enqueue(ids)
+            return
+        except Exception:
+            logger.exception("could not queue the indexing of %s records; indexing now", len(ids))
     try:
-        index_records(record_ids)
+        index_records(ids)
     except Exception:
         # The catalogue change is committed whatever happens here; `pustaka reindex` repairs.
-        logger.exception("search index not updated for records %s", list(record_ids)[:20])
+        logger.exception("search index not updated for records %s", ids[:20])
 
 
 @dataclass

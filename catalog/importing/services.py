@@ -40,6 +40,7 @@ from catalog.models import (
 )
 from catalog.records import ParsedRecord
 from catalog.services import SaveOutcome, save_parsed_records
+from catalog.signals import bulk_changes
 from core.errors import DomainError
 from core.models import Branch
 from core.permissions import require
@@ -465,7 +466,9 @@ def run_import(
     try:
         entries = read_file(Path(job.file.path), job.format, mapping=job.mapping, after=position)
         for chunk in chunked(entries, chunk_size):
-            committed = _commit_chunk(job_id, position, chunk)
+            # The search index catches up on each chunk in a task of its own.
+            with bulk_changes():
+                committed = _commit_chunk(job_id, position, chunk)
             if committed is None:
                 return ImportJob.objects.get(pk=job_id)
             position = committed.position

@@ -156,12 +156,26 @@ class SqliteBackend(SearchBackend):
         columns = ", ".join(_UPSERT_COLUMNS)
         marks = ", ".join(["%s"] * len(_UPSERT_COLUMNS))
         updates = ", ".join(f"{c} = excluded.{c}" for c in _UPSERT_COLUMNS[1:])
+        # One statement for the whole batch, through a temporary table: FTS5 flushes its
+        # pending terms to a new segment at every statement that writes a row id not above
+        # the last one it took (every update is a delete and an insert of the same id), so a
+        # row at a time costs milliseconds each (5 s for 500), a batch at once 50 ms.
         with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS search_stage AS "  # noqa: S608
+                f"SELECT {columns} FROM search_document WHERE 0"
+            )
+            cursor.execute("DELETE FROM temp.search_stage")
             cursor.executemany(
-                f"INSERT INTO search_document ({columns}) VALUES ({marks}) "  # noqa: S608
-                f"ON CONFLICT (record_id) DO UPDATE SET {updates}",
+                f"INSERT INTO temp.search_stage ({columns}) VALUES ({marks})",  # noqa: S608
                 rows,
             )
+            cursor.execute(
+                f"INSERT INTO search_document ({columns}) "  # noqa: S608
+                f"SELECT {columns} FROM temp.search_stage WHERE true ORDER BY record_id "
+                f"ON CONFLICT (record_id) DO UPDATE SET {updates}"
+            )
+            cursor.execute("DELETE FROM temp.search_stage")
 
     def optimise(self) -> None:
         with connection.cursor() as cursor:

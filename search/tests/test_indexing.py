@@ -157,3 +157,107 @@ def test_search_answers_while_reindex_runs(add_record):
     seen = []
     reindex(chunk_size=1, progress=lambda p: seen.append(search("cerita").total))
     assert seen and all(total == len(records) for total in seen)
+
+
+def test_a_bulk_change_goes_to_a_background_task_and_a_small_one_does_not(library, monkeypatch):
+    from django.utils import timezone
+
+    from search import indexer, tasks
+
+    queued = []
+
+    class Queue:
+        def enqueue(self, ids):
+            queued.append(ids)
+
+    monkeypatch.setattr(tasks, "index_records_task", Queue())
+    now = timezone.now()
+    records = Record.objects.bulk_create(
+        Record(title=f"Hikayat nomor {n}", created_at=now) for n in range(120)
+    )
+    ids = [r.pk for r in records]
+    # In bulk and big: queued, not indexed here.
+    records_changed.send(sender=None, record_ids=ids, bulk=True)
+    assert queued == [sorted(ids)]
+    assert search("hikayat").total == 0
+    # In bulk but small (a few records): at once.
+    records_changed.send(sender=None, record_ids=ids[: indexer.IMMEDIATE_LIMIT], bulk=True)
+    assert search("hikayat").total == indexer.IMMEDIATE_LIMIT
+    # Not in bulk (an edit, the command line): at once, however many.
+    records_changed.send(sender=None, record_ids=ids)
+    assert search("hikayat").total == 120
+    assert len(queued) == 1
+
+
+def test_the_background_task_indexes_its_batch(library):
+    from django.utils import timezone
+
+    from search.tasks import index_records_task
+
+    now = timezone.now()
+    records = Record.objects.bulk_create(
+        Record(title=f"Babad tanah jawi {n}", created_at=now) for n in range(60)
+    )
+    index_records_task.call([r.pk for r in records])
+    assert search("babad").total == 60
+    assert_vocabulary_is_exact()
+
+
+def test_an_import_job_hands_its_chunks_to_the_index_task(
+    cataloguer, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The background import announces its chunks in bulk; the task (immediate in tests)
+    indexes them."""
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.importing.services import start_import
+    from search import tasks
+
+    calls = []
+    original = tasks.index_records_task
+
+    class Spy:
+        def enqueue(self, ids):
+            calls.append(len(ids))
+            return original.enqueue(ids)
+
+    monkeypatch.setattr(tasks, "index_records_task", Spy())
+    data = (
+        Path(__file__).resolve().parents[3]
+        / "shared/data/loc-booksall-2016/BooksAll.2016.part01.records-000001-006000.utf8.mrc"
+    ).read_bytes()
+    # The first 120 records (ISO 2709: each ends with 0x1d).
+    cut = 0
+    for _ in range(120):
+        cut = data.index(b"\x1d", cut) + 1
+    upload = SimpleUploadedFile("lc.mrc", data[:cut])
+    with django_capture_on_commit_callbacks(execute=True):
+        start_import(upload, by=cataloguer, policy="add")
+    assert calls and sum(calls) == 120
+    assert SearchTerm.objects.get(term="_all").records == 120
+
+
+def test_a_change_made_while_documents_were_analysed_is_not_lost(add_record, monkeypatch):
+    """Documents are analysed outside the index lock; a record that changed in between is
+    read and analysed again under the lock."""
+    from search import indexer
+
+    record = add_record("Bumi manusia")
+    real = indexer.load_sources
+    calls = []
+
+    def load_then_change(ids):
+        sources = real(ids)
+        if not calls:
+            Record.objects.filter(pk=record.pk).update(title="Anak semua bangsa")
+        calls.append(ids)
+        return sources
+
+    monkeypatch.setattr(indexer, "load_sources", load_then_change)
+    index_records([record.pk])
+    assert len(calls) == 2
+    assert found("bangsa") == {record.pk}
+    assert found("bumi") == set()
+    assert_vocabulary_is_exact()
