@@ -7,8 +7,11 @@ the last seat: the second one is waitlisted. Side effects (e-mail) go out after 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,8 +158,21 @@ def _move(registration: Registration, to: str, *, at: dt.datetime, **values: Any
     registration.save(update_fields=fields)
 
 
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("events_quiet", default=False)
+
+
+@contextlib.contextmanager
+def without_mail() -> Iterator[None]:
+    """Registrations made inside send no e-mail (the demo library, imports of past events)."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
 def _notify(registration: Registration, kind: str) -> None:
-    if not registration.email:
+    if not registration.email or _QUIET.get():
         return
     from events.tasks import send_registration_mail
 

@@ -1,0 +1,41 @@
+"""Point 6: the demo library's programme."""
+
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from events.models import Event, Registration
+from events.selectors import event_counts
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_builds_a_believable_programme_without_sending_mail():
+    out = StringIO()
+    call_command("demo", members=60, records=5, stdout=out)
+    assert "Events:" in out.getvalue()
+    kinds = set(Event.objects.values_list("kind", flat=True))
+    assert {
+        "book_discussion",
+        "workshop",
+        "screening",
+        "exhibition",
+        "webinar",
+        "festival",
+    } <= kinds
+    baca = Event.objects.filter(title="Baca Bersama")
+    assert baca.count() >= 10 and baca.values("series").distinct().count() == 1
+    past = [e for e in baca if e.ends_at < timezone.now()]
+    assert past and all(event_counts(e).attended > 0 for e in past)
+    workshop = Event.objects.get(kind="workshop")
+    counts = event_counts(workshop)
+    assert counts.confirmed == 15 and counts.waitlisted > 0
+    assert Registration.objects.filter(member__isnull=True).exists()  # guests too
+    assert mail.outbox == []
+    # Running it again adds nothing.
+    before = Event.objects.count()
+    call_command("demo", members=0, records=0, stdout=StringIO())
+    assert Event.objects.count() == before
