@@ -118,6 +118,7 @@ class EventCounts:
     walk_ins: int
     no_shows: int
     registrations: int
+    over: bool = False
 
     @property
     def free(self) -> int | None:
@@ -127,6 +128,8 @@ class EventCounts:
     def attendance_rate(self) -> int | None:
         """Percent of registered people (not walk-ins) who came, once the event is over."""
         expected = self.attended - self.walk_ins + self.no_shows
+        if not self.over:
+            return None
         return round(100 * (self.attended - self.walk_ins) / expected) if expected else None
 
 
@@ -151,6 +154,7 @@ def event_counts(event: Event, *, at: dt.datetime | None = None) -> EventCounts:
         walk_ins=walk_ins,
         no_shows=by_state.get(S.CONFIRMED, 0) if over else 0,
         registrations=sum(by_state.values()),
+        over=over,
     )
 
 

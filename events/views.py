@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
@@ -312,10 +313,15 @@ def staff_check_in(request: HttpRequest, pk: int, registration_pk: int) -> HttpR
                 request, _("%(name)s was already checked in.") % {"name": result.registration.name}
             )
         else:
+            seats = result.registration.seats
             messages.success(
                 request,
-                _("%(name)s is checked in (%(count)s people).")
-                % {"name": result.registration.name, "count": result.registration.seats},
+                ngettext(
+                    "%(name)s is checked in (%(count)s person).",
+                    "%(name)s is checked in (%(count)s people).",
+                    seats,
+                )
+                % {"name": result.registration.name, "count": seats},
             )
     return redirect("events:staff-event", pk=pk)
 

@@ -1,0 +1,188 @@
+"""Events in Chromium: a visitor on a phone registers as a guest and sees the confirmation
+with the QR code; staff at the door scan it (the QR decoded from a screenshot) and check them
+in; a member cancels and the first person waiting is offered the seat. axe-core on every page.
+Skipped without /usr/bin/chromium unless PUSTAKA_REQUIRE_BROWSER=1."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and os.environ.get("PUSTAKA_REQUIRE_BROWSER", "") != "1",
+        reason=f"{CHROMIUM} is missing; PUSTAKA_REQUIRE_BROWSER unset",
+    ),
+]
+
+PHONE = {"width": 360, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def english(page, live_server) -> None:
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+
+
+def sign_in(page, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def decode_qr(png: bytes) -> str:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert found, "no QR code found in the screenshot"
+    return found[0].text
+
+
+def test_a_guest_registers_on_a_phone_and_staff_check_them_in_by_scanning(
+    page, live_server, make_event, librarian
+):
+    from events.models import Registration, Speaker
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    event = make_event(
+        title="Lokakarya Menulis Cerpen",
+        kind="workshop",
+        description="Menulis cerita pendek bersama penulis Samarinda.",
+        capacity=15,
+        cost=0,
+        accessibility="Aula dapat dicapai dengan lift.",
+        tags="menulis, remaja",
+    )
+    event.speakers.add(Speaker.objects.create(name="Aji Prasetyo", bio="Penulis cerpen."))
+    make_event(title="Nonton Bareng", kind="screening")
+
+    page.set_viewport_size(PHONE)
+    english(page, live_server)
+    page.goto(live_server.url + "/events/")
+    expect(page.locator("h1")).to_have_text("Events and programmes")
+    assert_accessible(page)
+    take_screenshots(page, "events-list")
+
+    page.get_by_role("link", name="Lokakarya Menulis Cerpen").click()
+    expect(page.locator("h1")).to_have_text("Lokakarya Menulis Cerpen")
+    assert_accessible(page)
+    page.get_by_label("Your name").fill("Budi Santoso")
+    page.get_by_label("Telephone or WhatsApp").fill("0812 5500 7788")
+    page.get_by_label("E-mail").fill("budi@example.org")
+    take_screenshots(page, "events-detail-form")
+    page.get_by_role("button", name="Register").click()
+
+    expect(page.locator("h1")).to_have_text("Your registration")
+    expect(page.locator(".state")).to_contain_text("Confirmed")
+    qr = page.locator(".ticket .qr svg")
+    expect(qr).to_be_visible()
+    assert_accessible(page)
+    take_screenshots(page, "events-registration-confirmed")
+    scanned = decode_qr(qr.screenshot())
+    registration = Registration.objects.get()
+    assert scanned == f"PUSTAKA-EV:{registration.code}"
+
+    # At the door: a librarian's phone reads the code into the search field.
+    page.context.clear_cookies()
+    english(page, live_server)
+    sign_in(page, live_server, librarian)
+    page.goto(f"{live_server.url}/staff/events/{event.pk}/")
+    assert_accessible(page)
+    page.locator("#door-q").fill(scanned)
+    page.locator("#door-q").press("Enter")
+    expect(page.locator(".door-found")).to_contain_text("Budi Santoso")
+    page.get_by_role("button", name="Check in Budi Santoso").click()
+    expect(page.locator(".messages")).to_contain_text("Budi Santoso is checked in")
+    expect(page.locator(".counts")).to_contain_text("1attended")
+    assert_accessible(page)
+    take_screenshots(page, "events-door-checked-in")
+    registration.refresh_from_db()
+    assert registration.state == "attended"
+
+    # Found by name too, now shown as checked in.
+    page.locator("#door-q").fill("budi")
+    page.locator("#door-q").press("Enter")
+    expect(page.locator("main")).to_contain_text("Checked in at")
+
+
+def test_a_member_cancels_and_the_first_waiting_is_offered_the_seat(
+    page, live_server, make_event, make_member, make_user
+):
+    from events import services
+    from events.views import registration_url
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    event = make_event(title="Baca Bersama", capacity=1)
+    rina = make_member("Rina", user=make_user("rina", roles={"member"}))
+    held = services.register(event, member=rina).registration
+    waiting = services.register(event, name="Ahmad Fauzi", phone="0813 4620 1188").registration
+
+    page.set_viewport_size(PHONE)
+    english(page, live_server)
+    sign_in(page, live_server, rina.user)
+    page.goto(live_server.url + registration_url(held))
+    page.get_by_role("button", name="Cancel my registration").click()
+    expect(page.locator(".state")).to_contain_text("Cancelled")
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    english(page, live_server)
+    page.goto(live_server.url + registration_url(waiting))
+    expect(page.locator(".state")).to_contain_text("Seat offered")
+    assert_accessible(page)
+    take_screenshots(page, "events-seat-offered")
+    page.get_by_role("button", name="Confirm my seat").click()
+    expect(page.locator(".state")).to_contain_text("Confirmed")
+    expect(page.locator(".ticket .qr svg")).to_be_visible()
+
+
+def test_the_coordinator_screens_pass_axe(page, live_server, make_event, coordinator):
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    event = make_event()
+    english(page, live_server)
+    sign_in(page, live_server, coordinator)
+    for name, path in {
+        "staff-list": "/staff/events/",
+        "staff-form": "/staff/events/new/",
+        "staff-edit": f"/staff/events/{event.pk}/edit/",
+        "staff-event": f"/staff/events/{event.pk}/",
+    }.items():
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        assert_accessible(page)
+        take_screenshots(page, f"events-{name}")
