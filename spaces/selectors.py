@@ -1,0 +1,236 @@
+"""Reads of spaces: the spaces of each branch, the availability grid of a space per day and
+week, a member's bookings, and the staff's day sheet per branch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from core.calendar import calendar_for
+from core.models import Branch
+from core.selectors import get_library
+from spaces import policies
+from spaces.models import Booking, BookingKind, Equipment, Space, SpacePhoto
+from spaces.states import ACTIVE_STATES, BookingState
+
+
+def get_space(pk: int) -> Space | None:
+    return (
+        Space.objects.select_related("branch")
+        .prefetch_related("photos")
+        .filter(pk=pk, is_active=True, branch__is_active=True)
+        .first()
+    )
+
+
+def branches_with_spaces() -> list[Branch]:
+    """Active branches that have active spaces, each with `.space_list` (photos prefetched)."""
+    spaces = (
+        Space.objects.filter(is_active=True)
+        .prefetch_related(Prefetch("photos", queryset=SpacePhoto.objects.order_by("position")))
+        .order_by("position", "name")
+    )
+    branches = Branch.objects.filter(is_active=True, spaces__is_active=True).distinct()
+    branches = branches.order_by("position", "name").prefetch_related(
+        Prefetch("spaces", queryset=spaces, to_attr="space_list")
+    )
+    return list(branches)
+
+
+def equipment_for(branch: Branch) -> QuerySet[Equipment]:
+    return Equipment.objects.filter(branch=branch, is_active=True).order_by("kind", "name")
+
+
+def member_for_user(user):
+    from patrons.models import Member
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("category", "home_branch").filter(user=user).first()
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: dt.datetime
+    end: dt.datetime
+    status: str  # free, taken, mine, blocked, past
+
+    @property
+    def is_free(self) -> bool:
+        return self.status == "free"
+
+
+@dataclass
+class DayGrid:
+    day: dt.date
+    is_open: bool
+    closure_reason: str
+    hours: str
+    slots: list[Slot] = field(default_factory=list)
+
+    @property
+    def free_count(self) -> int:
+        return sum(1 for slot in self.slots if slot.is_free)
+
+
+def _active_bookings(space: Space, begin: dt.datetime, end: dt.datetime) -> list[Booking]:
+    return list(
+        Booking.objects.filter(
+            space=space, state__in=ACTIVE_STATES, starts_at__lt=end, blocked_until__gt=begin
+        ).only("starts_at", "blocked_until", "member_id", "kind", "state")
+    )
+
+
+def _grid(space, day, calendar, rules, bookings, *, member, now, zone) -> DayGrid:
+    today = calendar.day(day)
+    hours = ", ".join(f"{p.opens_at:%H.%M}–{p.closes_at:%H.%M}" for p in today.periods)
+    grid = DayGrid(day, today.is_open, today.closure_reason, hours)
+    if not today.is_open:
+        return grid
+    step = dt.timedelta(minutes=rules.slot_minutes or 30)
+    for period in today.periods:
+        start = dt.datetime.combine(day, period.opens_at, tzinfo=zone)
+        closes = dt.datetime.combine(day, period.closes_at, tzinfo=zone)
+        while start + step <= closes:
+            end = start + step
+            status = "past" if start < now else "free"
+            for booking in bookings:
+                if booking.starts_at < end and start < booking.blocked_until:
+                    if member is not None and booking.member_id == member.pk:
+                        status = "mine"
+                    elif booking.kind == BookingKind.BLOCK:
+                        status = "blocked"
+                    elif status != "mine":
+                        status = "taken"
+            grid.slots.append(Slot(start, end, status))
+            start = end
+    return grid
+
+
+def day_grid(space: Space, day: dt.date, *, member=None, at: dt.datetime | None = None) -> DayGrid:
+    """The slots of one day, each free, taken (someone's booking or its buffer), blocked by
+    the library, the member's own, or past. Three queries."""
+    return week_grid(space, day, days=1, member=member, at=at)[0]
+
+
+def week_grid(
+    space: Space, first: dt.date, *, days: int = 7, member=None, at: dt.datetime | None = None
+) -> list[DayGrid]:
+    zone = get_library().zone
+    now = timezone.localtime(at or timezone.now(), zone)
+    calendar = calendar_for(space.branch)
+    rules = policies.resolve_rules(space, member.category if member else None)
+    begin = dt.datetime.combine(first, dt.time(0), tzinfo=zone)
+    end = begin + dt.timedelta(days=days)
+    bookings = _active_bookings(space, begin, end)
+    return [
+        _grid(
+            space,
+            first + dt.timedelta(days=offset),
+            calendar,
+            rules,
+            bookings,
+            member=member,
+            now=now,
+            zone=zone,
+        )
+        for offset in range(days)
+    ]
+
+
+def _with_related(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
+    return queryset.select_related(
+        "space__branch", "equipment__branch", "member", "booked_by"
+    ).prefetch_related(Prefetch("attached", queryset=Booking.objects.select_related("equipment")))
+
+
+def member_bookings(member, *, at: dt.datetime | None = None) -> dict[str, list[Booking]]:
+    """The member's own bookings (rooms, and equipment booked alone): upcoming first, then the
+    last few past or closed ones."""
+    now = at or timezone.now()
+    own = _with_related(
+        Booking.objects.filter(member=member, kind=BookingKind.BOOKING, with_booking__isnull=True)
+    )
+    upcoming = list(own.filter(state__in=ACTIVE_STATES, ends_at__gt=now).order_by("starts_at"))
+    past = list(
+        own.filter(Q(ends_at__lte=now) | ~Q(state__in=ACTIVE_STATES)).order_by("-starts_at")[:20]
+    )
+    return {"upcoming": upcoming, "past": past}
+
+
+def get_member_booking(member, code: str) -> Booking | None:
+    return _with_related(Booking.objects.filter(member=member, code=code)).first()
+
+
+def get_booking(code: str) -> Booking | None:
+    return _with_related(Booking.objects.filter(code=code)).first()
+
+
+def current_booking_at_door(space: Space, member, *, at: dt.datetime | None = None):
+    """The member's booking of this space whose check-in window is open (or which is checked
+    in), if any."""
+    from spaces.services import EARLY_CHECK_IN
+
+    now = at or timezone.now()
+    return (
+        Booking.objects.filter(
+            space=space,
+            member=member,
+            kind=BookingKind.BOOKING,
+            state__in=[BookingState.CONFIRMED, BookingState.CHECKED_IN],
+            starts_at__lte=now + EARLY_CHECK_IN,
+            ends_at__gt=now,
+        )
+        .select_related("space__branch")
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@dataclass
+class SheetRow:
+    space: Space | Equipment
+    bookings: list[Booking]
+
+
+def day_sheet(branch: Branch, day: dt.date) -> list[SheetRow]:
+    """Every space and piece of equipment of a branch with its bookings and blocks of the day
+    (active and closed ones, in order): the desk's sheet. Three queries."""
+    zone = get_library().zone
+    begin = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    end = begin + dt.timedelta(days=1)
+    bookings = list(
+        _with_related(
+            Booking.objects.filter(starts_at__lt=end, ends_at__gt=begin).filter(
+                Q(space__branch=branch) | Q(equipment__branch=branch)
+            )
+        ).order_by("starts_at", "pk")
+    )
+    rows = []
+    for space in Space.objects.filter(branch=branch, is_active=True).order_by("position", "name"):
+        rows.append(SheetRow(space, [b for b in bookings if b.space_id == space.pk]))
+    for item in equipment_for(branch):
+        rows.append(SheetRow(item, [b for b in bookings if b.equipment_id == item.pk]))
+    return rows
+
+
+def pending_bookings(branch: Branch | None = None) -> QuerySet[Booking]:
+    queryset = Booking.objects.filter(
+        state=BookingState.PENDING, with_booking__isnull=True, ends_at__gt=timezone.now()
+    )
+    if branch is not None:
+        queryset = queryset.filter(Q(space__branch=branch) | Q(equipment__branch=branch))
+    return _with_related(queryset).order_by("starts_at")
+
+
+def space_feed_bookings(space: Space, *, at: dt.datetime | None = None) -> QuerySet[Booking]:
+    """Active bookings and blocks of a space from a week ago on, for its iCalendar feed."""
+    since = (at or timezone.now()) - dt.timedelta(days=7)
+    return (
+        Booking.objects.filter(space=space, state__in=ACTIVE_STATES, ends_at__gte=since)
+        .select_related("space__branch")
+        .order_by("starts_at")
+    )
