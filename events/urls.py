@@ -7,6 +7,7 @@ app_name = "events"
 urlpatterns = [
     path("events/", views.event_list, name="list"),
     path("events/feed.ics", views.feed, name="feed"),
+    path("events/mine/", views.my_registrations, name="mine"),
     path("events/<int:pk>/", views.event_detail, name="detail"),
     path("events/<int:pk>/event.ics", views.event_ics, name="event-ics"),
     path("events/series/<int:pk>/register/", views.series_register, name="series-register"),

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import staff_required
+from accounts.decorators import member_required, staff_required
 from core import audit
 from core.errors import DomainError
-from events import ics, qr, selectors, series, services
+from events import ics, qr, schema, selectors, series, services
 from events.forms import (
     DoorSearchForm,
     EventForm,
@@ -72,8 +72,13 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.info(request, _("You had already registered; here it is."))
                 return redirect(registration_url(registration))
         status = 400
+    url = request.build_absolute_uri(reverse("events:detail", args=[event.pk]))
+    image_url = request.build_absolute_uri(event.image.url) if event.image else ""
     context = {
         "event": event,
+        "url": url,
+        "image_url": image_url,
+        "json_ld": schema.json_ld(event, url=url, image_url=image_url),
         "form": form,
         "member": member,
         "counts": selectors.event_counts(event),
@@ -181,6 +186,16 @@ def feed(request: HttpRequest) -> HttpResponse:
         ics.calendar_for(list(events), request=request),
         content_type="text/calendar; charset=utf-8",
     )
+
+
+@member_required
+def my_registrations(request: HttpRequest) -> HttpResponse:
+    """A signed-in member's registrations, each with the link to its page (QR, cancel)."""
+    member = member_for_user(request.user)
+    rows = []
+    if member is not None:
+        rows = [(r, registration_url(r)) for r in selectors.registrations_of_member(member)[:200]]
+    return render(request, "events/my_registrations.html", {"rows": rows, "member": member})
 
 
 @require_POST

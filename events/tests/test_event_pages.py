@@ -164,3 +164,21 @@ def test_coordinator_edits_an_event(en, coordinator, event, branches):
     event.refresh_from_db()
     assert event.title == "Baru"
     assert AuditEntry.objects.filter(action="event.update").exists()
+
+
+def test_the_event_page_carries_json_ld_and_open_graph(en, make_event):
+    import json
+    import re
+
+    from events.models import Speaker
+
+    event = make_event(title="Nonton <Film> & Diskusi", cost=10000)
+    event.speakers.add(Speaker.objects.create(name="Reza"))
+    page = en.get(reverse("events:detail", args=[event.pk])).content.decode()
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    data = json.loads(block)
+    assert data["@type"] == "Event" and data["name"] == "Nonton <Film> & Diskusi"
+    assert data["offers"]["price"] == 10000 and data["performer"][0]["name"] == "Reza"
+    assert data["url"] == f"http://testserver/events/{event.pk}/"
+    assert "<Film>" not in block  # escaped inside the script element
+    assert 'property="og:title" content="Nonton &lt;Film&gt; &amp; Diskusi"' in page

@@ -239,3 +239,14 @@ def test_a_forged_link_finds_nothing(en, event):
     assert en.post(f"/events/r/{registration.code}:x/cancel/").status_code == 404
     registration.refresh_from_db()
     assert registration.state == "confirmed"
+
+
+def test_a_member_sees_their_registrations(en, event, member, make_user):
+    user = make_user("rina", roles={"member"})
+    member.user = user
+    member.save()
+    made = services.register(event, member=member)
+    assert en.get(reverse("events:mine")).status_code == 302  # sign in first
+    en.force_login(user)
+    page = en.get(reverse("events:mine")).content.decode()
+    assert "Baca Bersama" in page and registration_url(made.registration) in page
