@@ -375,13 +375,13 @@ def _patron_screen(member: Member, summary: selectors.MemberSummary, pin_ok: boo
 
 
 def _language_code(request: Request) -> str:
-    language = request.fixed[:3]
+    language = request.fixed[:3] if request.code in ("63", "23") else ""
     return language if language.strip() and language.isdigit() else "000"
 
 
-def _patron_common(session: Session, request: Request):
+def _patron_common(session: Session, request: Request, *, trusted: bool = False):
     member = _find_member(request.get("AA"))
-    pin_ok = _pin_ok(session, member, request)
+    pin_ok = member is not None and (trusted or _pin_ok(session, member, request))
     summary = selectors.member_summary(member) if member is not None else None
     limit = None
     if member is not None:
@@ -402,9 +402,10 @@ def _patron_fields(session, request, member, pin_ok, summary) -> list[tuple[str,
     return fields
 
 
-def patron_status(session: Session, request: Request) -> Reply:
-    member, pin_ok, summary, limit = _patron_common(session, request)
-    fixed = _patron_status(summary, limit) + _language_code(request) + _date()
+def patron_status(session: Session, request: Request, *, trusted: bool = False) -> Reply:
+    """24. `trusted`: the kiosk itself asked (01 block patron), so no PIN is needed."""
+    member, pin_ok, summary, limit = _patron_common(session, request, trusted=trusted)
+    fixed = _patron_status(summary if pin_ok else None, limit) + _language_code(request) + _date()
     fields = _patron_fields(session, request, member, pin_ok, summary)
     if member is None:
         fields.append(("AF", _("Member card not recognised. Please ask at the desk.")))
@@ -502,7 +503,7 @@ def block_patron(session: Session, request: Request) -> Reply:
         return _refusal(request, session, _("Member card not recognised. Please ask at the desk."))
     reason = BLOCK_PREFIX + (request.get("AL") or _("blocked by a kiosk"))
     block_member(member, reason, by=session.account.acting_user)
-    return patron_status(session, request)
+    return patron_status(session, request, trusted=True)
 
 
 def patron_enable(session: Session, request: Request) -> Reply:
