@@ -816,10 +816,16 @@ def hold_option(member: Member, record: Record, *, at: dt.datetime | None = None
         .select_related("pickup_branch")
         .first()
     )
+    policies = list(LoanPolicy.objects.all())  # read once, resolved per branch
     branches = [
         branch
         for branch in pickup_branches()
-        if loan_rules_for(member, record.material_type, branch).holds_allowed
+        if resolve_rules(
+            policies,
+            category=member.category_id,
+            material_type=record.material_type,
+            branch_id=branch.pk,
+        ).holds_allowed
     ]
     default = None
     if branches:

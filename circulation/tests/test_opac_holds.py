@@ -142,3 +142,31 @@ def test_staff_without_membership_see_a_note(client, record, item, make_user):
     client.force_login(make_user("siti", roles={"librarian"}))
     html = client.get(record_url(record)).content.decode()
     assert "or by staff at the desk" in html
+
+
+def test_only_branches_where_holds_are_allowed_are_offered(web, reader, record, item, branches):
+    LoanPolicy.objects.create(name="Cabang tanpa pesanan", branch=branches[1], holds_allowed=False)
+    html = web.get(record_url(record)).content.decode()
+    assert f'<option value="{branches[0].pk}" selected>Pusat</option>' in html
+    assert f'<option value="{branches[1].pk}"' not in html
+    response = web.post(
+        reverse("myaccount:place-hold", args=[record.pk]),
+        {"pickup_branch": branches[1].pk},
+        follow=True,
+    )
+    assert "Choose one of the branches" in response.content.decode()
+    assert not Hold.objects.exists()
+
+
+def test_the_record_page_costs_a_member_a_fixed_number_of_queries(
+    web, reader, record, item, branches, django_assert_max_num_queries
+):
+    from core.models import Branch
+
+    web.get(record_url(record))  # warm the library profile cache
+    for n in range(5):
+        Branch.objects.create(code=f"b{n}", name=f"Cabang {n}", position=5 + n)
+    with django_assert_max_num_queries(25):
+        response = web.get(record_url(record))
+    assert response.status_code == 200
+    assert response.content.decode().count("<option value=") == 7
