@@ -9,21 +9,21 @@ from sip2.models import OPERATIONS, OPTIONAL_FIELDS, SipAccount
 
 
 class SipAccountForm(forms.ModelForm):
-    login = forms.CharField(label=_("login name"), max_length=50)
+    login = forms.CharField(label=_("Login name"), max_length=50)
     password = forms.CharField(
-        label=_("password"),
+        label=_("Password"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the current password."),
     )
     operations = forms.MultipleChoiceField(
-        label=_("allowed operations"),
+        label=_("Allowed operations"),
         choices=OPERATIONS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     optional_fields = forms.MultipleChoiceField(
-        label=_("personal fields to send"),
+        label=_("Personal fields to send"),
         choices=OPTIONAL_FIELDS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
