@@ -10,6 +10,8 @@ gets `SlotTakenError` ("already booked").
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -232,9 +234,24 @@ def validate(
     return rules
 
 
+_SILENT: contextvars.ContextVar[bool] = contextvars.ContextVar("spaces_silent", default=False)
+
+
+@contextlib.contextmanager
+def silenced():
+    """No e-mail to bookers inside this block (the demo library builds bookings with it)."""
+    token = _SILENT.set(True)
+    try:
+        yield
+    finally:
+        _SILENT.reset(token)
+
+
 def _send(booking: Booking, kind: str) -> None:
     from spaces.tasks import send_booking_mail
 
+    if _SILENT.get():
+        return
     pk = booking.pk
     transaction.on_commit(lambda: send_booking_mail.enqueue(pk, kind))
 
