@@ -26,7 +26,7 @@ from circulation.states import ACTIVE_HOLD_STATES, OPEN_LOAN_STATES, Channel, Lo
 from core.errors import DomainError
 from core.models import Branch
 from patrons.models import Member
-from patrons.services.pins import check_pin
+from patrons.services.pins import check_pin, pin_locked
 from sip2 import protocol
 from sip2.models import ErrorDetection, SipAccount
 from sip2.protocol import Request, sip_date, yn
@@ -64,6 +64,7 @@ class Session:
     account: SipAccount | None = None
     last_reply: bytes | None = None
     last_key: tuple[str, str] | None = None
+    last_sequence: str | None = None
     zone: dt.tzinfo | None = None
     close: bool = False
     counts: dict[str, list[int]] = field(default_factory=dict)
@@ -116,6 +117,17 @@ def respond(session: Session, frame: bytes) -> bytes:
         # The kiosk timed out and sent the same request again: the first answer, not a second act.
         session.count(request.code)
         return session.last_reply or b"96\r"
+
+    if policy == ErrorDetection.REQUIRED and request.code != "93" and request.sequence:
+        # A skipped or repeated sequence number (not a retry of the same frame): resend.
+        expected = (int(session.last_sequence) + 1) % 10 if session.last_sequence else None
+        if expected is not None and int(request.sequence) != expected:
+            # Ask for a resend, and accept the resent frame (its number) so the kiosk recovers.
+            session.last_sequence = str((int(request.sequence) - 1) % 10)
+            session.count("96", error=True)
+            return b"96\r"
+    if request.sequence:
+        session.last_sequence = request.sequence
 
     if session.account is None and request.code != "93":
         session.close = True
@@ -217,6 +229,8 @@ def _patron_checked(session: Session, request: Request) -> tuple[Member | None, 
     if member is None:
         return None, _("Member card not recognised. Please ask at the desk.")
     if not _pin_ok(session, member, request):
+        if pin_locked(member):
+            return None, _("Too many wrong PINs. Please ask at the desk.")
         return None, _("Wrong PIN.")
     return member, ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +14,8 @@ from patrons.errors import MembershipError
 from patrons.models import Member
 
 PIN_MIN, PIN_MAX = 4, 8
+MAX_FAILURES = 5  # wrong PINs in a row …
+LOCK_SECONDS = 15 * 60  # … lock PIN checks for this long
 
 audit.register_actions({"member.pin": gettext_lazy("Set a member's kiosk PIN")})
 
@@ -39,12 +42,36 @@ def set_pin(member: Member, pin: str, *, by) -> Member:
     member = locks.member_for_update(member.pk)
     member.pin_hash = make_password(pin) if pin else ""
     member.save(update_fields=["pin_hash", "updated_at"])
+    cache.delete(_failures_key(member))
     audit.record("member.pin", actor=by, subject=member, details={"cleared": not pin})
     return member
 
 
+def _failures_key(member: Member) -> str:
+    return f"pin-failures:{member.pk}"
+
+
+def pin_locked(member: Member) -> bool:
+    """Too many wrong PINs lately: no PIN is accepted until the lock passes (guessing a
+    four-digit PIN at a kiosk must not be practical)."""
+    return cache.get(_failures_key(member), 0) >= MAX_FAILURES
+
+
 def check_pin(member: Member, pin: str) -> bool:
-    """Does `pin` match? A member without a PIN, or an empty PIN, never matches."""
+    """Does `pin` match? A member without a PIN, or an empty PIN, never matches. A wrong PIN
+    counts towards the lock (an empty one does not: kiosks ask without a PIN to look a card up);
+    a right one clears the count."""
     if not pin or not member.pin_hash:
         return False
-    return check_password(pin, member.pin_hash)
+    if pin_locked(member):
+        return False
+    if check_password(pin, member.pin_hash):
+        cache.delete(_failures_key(member))
+        return True
+    key = _failures_key(member)
+    cache.add(key, 0, LOCK_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, LOCK_SECONDS)
+    return False
