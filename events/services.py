@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -180,10 +180,10 @@ def _notify(registration: Registration, kind: str) -> None:
     transaction.on_commit(lambda: send_registration_mail.enqueue(pk, kind))
 
 
-def _clean_answers(event: Event, answers: dict[str, str] | None) -> dict[str, str]:
+def _clean_answers(questions: list[Question], answers: dict[str, str] | None) -> dict[str, str]:
     answers = answers or {}
     clean = {}
-    for question in event.questions.all():
+    for question in questions:
         value = " ".join(str(answers.get(str(question.pk), "")).split())[:500]
         if question.required and not value:
             raise errors.AnswerRequiredError(question=question.label)
@@ -222,6 +222,7 @@ def register(
     bringing `seats` people. Confirmed while seats are free and nobody waits; otherwise
     waitlisted, in order. Registering again returns the registration already made."""
     at = at or timezone.now()
+    questions = list(event.questions.all())  # they change rarely: read before the lock
     with transaction.atomic():
         event = event_for_update(event.pk)
         if event.status == EventStatus.CANCELLED:
@@ -242,7 +243,7 @@ def register(
         seats = int(seats or 1)
         if seats < 1 or seats > event.max_group_size:
             raise errors.GroupTooLargeError(limit=event.max_group_size)
-        clean_answers = _clean_answers(event, answers)
+        clean_answers = _clean_answers(questions, answers)
         existing = _existing(event, member=member, email=email, phone=phone)
         if existing is not None:
             return Registered(existing, created=False)
@@ -260,14 +261,18 @@ def register(
             walk_in=walk_in,
             language=(translation.get_language() or "id")[:10],
         )
-        waiting = event.registrations.filter(state=S.WAITLISTED)
-        free = None if event.capacity is None else event.capacity - seats_taken(event)
-        if free is None or (seats <= free and not waiting.exists()):
+        # One query for the seats taken, the people waiting and the last waiting number.
+        stats = event.registrations.aggregate(
+            taken=Sum("seats", filter=Q(state__in=SEAT_STATES)),
+            waiting=Count("pk", filter=Q(state=S.WAITLISTED)),
+            last=Max("waitlist_number"),
+        )
+        free = None if event.capacity is None else event.capacity - (stats["taken"] or 0)
+        if free is None or (seats <= free and not stats["waiting"]):
             registration.state = S.CONFIRMED
         else:
             registration.state = S.WAITLISTED
-            last = event.registrations.aggregate(n=Max("waitlist_number"))["n"] or 0
-            registration.waitlist_number = last + 1
+            registration.waitlist_number = (stats["last"] or 0) + 1
         registration.save()
         _notify(registration, "confirmed" if registration.state == S.CONFIRMED else "waitlisted")
         return Registered(registration)

@@ -1,0 +1,162 @@
+"""Event registration under load on PostgreSQL: N attempts for M seats, W at a time.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pustaka_e \
+        flock /tmp/pustaka-bench.lock .venv/bin/python bench/events.py \
+        [--attempts 500] [--seats 50] [--workers 50]
+
+Builds (in the database given) a library with one published event of `--seats` seats, then
+`--workers` threads, each on its own connection and released together, make `--attempts`
+registrations through `events.services.register` (the event row locked, seats counted, a
+confirmation or waiting-list e-mail enqueued after commit in the database task queue), every
+tenth of them submitted twice. Prints exactly how many were confirmed and waitlisted (it must be
+M and N - M, in order), the latency p50/p95/p99 and the attempt rate. Target: p99 <= 500 ms.
+The event and its registrations are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--attempts", type=int, default=500)
+    parser.add_argument("--seats", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=50)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (row locks are the point).")
+    os.environ.update(
+        {
+            "PUSTAKA_VAR_DIR": tempfile.mkdtemp(prefix="pustaka-bench-"),
+            "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+            "DJANGO_ALLOWED_HOSTS": "testserver,localhost",
+            "PUSTAKA_LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.pop("REDIS_URL", None)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+    from django.utils import timezone
+
+    from core.models import Branch, Library
+    from events import services
+    from events.models import Event, Registration
+
+    call_command("migrate", verbosity=0)
+    if not Library.objects.exists():
+        Library.objects.create(name="Bench", time_zone="Asia/Makassar")
+    branch = Branch.objects.filter(code="bench").first() or Branch.objects.create(
+        code="bench", name="Bench"
+    )
+    start = timezone.now() + dt.timedelta(days=7)
+    event = Event.objects.create(
+        title="Bench: lokakarya",
+        kind="workshop",
+        branch=branch,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=args.seats,
+        status="published",
+    )
+
+    jobs = list(range(args.attempts))
+    jobs += [n for n in range(0, args.attempts, 10)]  # double submissions
+    latencies: list[float] = []
+    created = {"new": 0, "again": 0}
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(args.workers)
+    cursor = iter(jobs)
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            while True:
+                with lock:
+                    n = next(cursor, None)
+                if n is None:
+                    return
+                began = time.perf_counter()
+                try:
+                    made = services.register(
+                        event, name=f"Peserta {n}", email=f"p{n}@bench.example"
+                    )
+                except Exception as error:  # noqa: BLE001 - counted and shown
+                    with lock:
+                        failures.append(error)
+                    continue
+                took = time.perf_counter() - began
+                with lock:
+                    latencies.append(took)
+                    created["new" if made.created else "again"] += 1
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(args.workers)]
+    wall = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - wall
+
+    registrations = Registration.objects.filter(event=event)
+    confirmed = registrations.filter(state="confirmed").count()
+    waiting = list(
+        registrations.filter(state="waitlisted")
+        .order_by("waitlist_number")
+        .values_list("waitlist_number", flat=True)
+    )
+    in_order = waiting == list(range(1, len(waiting) + 1))
+    ms = [t * 1000 for t in latencies]
+    print(
+        f"{len(jobs)} attempts ({args.attempts} people, {len(jobs) - args.attempts} submitted "
+        f"twice) for {args.seats} seats, {args.workers} at a time, on PostgreSQL"
+    )
+    print(
+        f"confirmed {confirmed}, waitlisted {len(waiting)} (numbers 1..{len(waiting)} "
+        f"{'in order' if in_order else 'NOT IN ORDER'}), duplicates answered with the first "
+        f"registration {created['again']}, errors {len(failures)}"
+    )
+    print(
+        f"latency ms: p50 {percentile(ms, 0.50):.1f}  p95 {percentile(ms, 0.95):.1f}  "
+        f"p99 {percentile(ms, 0.99):.1f}  max {max(ms):.1f}  mean {statistics.mean(ms):.1f}"
+    )
+    print(f"rate: {len(jobs) / wall:.0f} attempts/s over {wall:.2f} s")
+    ok = confirmed == args.seats and len(waiting) == args.attempts - args.seats and in_order
+    fast = percentile(ms, 0.99) <= 500
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"never overbooked: {'yes' if ok and not failures else 'NO'}; p99 <= 500 ms: "
+        f"{'yes' if fast else 'no'} (load average {load} on {os.cpu_count()} CPUs)"
+    )
+    registrations.delete()
+    event.delete()
+    if failures:
+        print("first error:", repr(failures[0]))
+    sys.exit(0 if ok and not failures else 1)
+
+
+if __name__ == "__main__":
+    main()
