@@ -192,3 +192,60 @@ def test_idle_timeout_closes(sip_server, account, raw):
     client = raw()
     time.sleep(1.6)
     assert client.closed()
+
+
+def test_activity_is_recorded_for_the_staff_screen(raw, sip_server, account):
+    from sip2.models import SipDailyCount
+
+    client = raw()
+    client.ask("9900802.00")
+    client.ask("9900802.00AY1AZ0000")  # bad checksum: an error
+    client.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not SipDailyCount.objects.filter(code="99").exists():
+        time.sleep(0.05)
+    counts = {row.code: (row.count, row.errors) for row in SipDailyCount.objects.all()}
+    assert counts["93"] == (1, 0) and counts["99"] == (1, 0) and counts["96"] == (1, 1)
+    account.refresh_from_db()
+    assert account.last_seen_at is not None and account.connections == 0
+
+
+@pytest.fixture
+def tls_server(account, tmp_path):
+    import shutil
+    import ssl
+    import subprocess
+
+    from django.utils import timezone
+
+    from core.selectors import get_library
+    from sip2.server import tls_context
+    from sip2.tests.conftest import RunningServer
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl")
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with timezone.override(get_library().zone):
+        running = RunningServer(ssl_context=tls_context(str(cert), str(key)))
+    yield running, cert, ssl
+    running.stop()
+
+
+def test_tls(tls_server):
+    import socket
+
+    running, cert, ssl = tls_server
+    context = ssl.create_default_context(cafile=str(cert))
+    plain = socket.create_connection(("127.0.0.1", running.port), timeout=10)
+    with context.wrap_socket(plain, server_hostname="127.0.0.1") as sock:
+        sock.sendall(b"9300CNkiosk|COkiosk|\r")
+        assert sock.recv(100) == b"941\r"
+        sock.sendall(b"9900802.00\r")
+        assert sock.recv(4096).startswith(b"98")
