@@ -2,10 +2,11 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pustaka_e \
         flock /tmp/pustaka-bench.lock .venv/bin/python bench/events.py \
-        [--attempts 500] [--seats 50] [--workers 50]
+        [--attempts 500] [--seats 50] [--workers 50] [--processes 1]
 
 Builds (in the database given) a library with one published event of `--seats` seats, then
-`--workers` threads, each on its own connection and released together, make `--attempts`
+`--workers` threads (split over `--processes`, as gunicorn workers are), each on its own
+connection and released together, make `--attempts`
 registrations through `events.services.register` (the event row locked, seats counted, a
 confirmation or waiting-list e-mail enqueued after commit in the database task queue), every
 tenth of them submitted twice. Prints exactly how many were confirmed and waitlisted (it must be
@@ -34,11 +35,62 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def run_share(event_pk: int, share: list[int], workers: int, gate) -> tuple:
+    """Register `share` (attempt numbers) with `workers` threads released together."""
+    from django.db import connections
+
+    from events import services
+    from events.models import Event
+
+    event = Event.objects.get(pk=event_pk)
+    connections.close_all()
+    latencies: list[float] = []
+    counts = {"new": 0, "again": 0}
+    failures: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(workers)
+    cursor = iter(share)
+    if gate is not None:
+        gate.wait()
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            while True:
+                with lock:
+                    n = next(cursor, None)
+                if n is None:
+                    return
+                began = time.perf_counter()
+                try:
+                    made = services.register(
+                        event, name=f"Peserta {n}", email=f"p{n}@bench.example"
+                    )
+                except Exception as error:  # noqa: BLE001 - counted and shown
+                    with lock:
+                        failures.append(repr(error))
+                    continue
+                took = time.perf_counter() - began
+                with lock:
+                    latencies.append(took)
+                    counts["new" if made.created else "again"] += 1
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, counts["new"], counts["again"], failures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--attempts", type=int, default=500)
     parser.add_argument("--seats", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=50, help="threads in all")
+    parser.add_argument("--processes", type=int, default=1, help="split the threads over them")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (row locks are the point).")
@@ -60,7 +112,6 @@ def main() -> None:
     from django.utils import timezone
 
     from core.models import Branch, Library
-    from events import services
     from events.models import Event, Registration
 
     call_command("migrate", verbosity=0)
@@ -82,44 +133,35 @@ def main() -> None:
 
     jobs = list(range(args.attempts))
     jobs += [n for n in range(0, args.attempts, 10)]  # double submissions
-    latencies: list[float] = []
-    created = {"new": 0, "again": 0}
-    failures: list[BaseException] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(args.workers)
-    cursor = iter(jobs)
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            while True:
-                with lock:
-                    n = next(cursor, None)
-                if n is None:
-                    return
-                began = time.perf_counter()
-                try:
-                    made = services.register(
-                        event, name=f"Peserta {n}", email=f"p{n}@bench.example"
-                    )
-                except Exception as error:  # noqa: BLE001 - counted and shown
-                    with lock:
-                        failures.append(error)
-                    continue
-                took = time.perf_counter() - began
-                with lock:
-                    latencies.append(took)
-                    created["new" if made.created else "again"] += 1
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(args.workers)]
+    connections.close_all()  # each process and thread opens its own
     wall = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    if args.processes == 1:
+        latencies, new, again, failures = run_share(event.pk, jobs, args.workers, None)
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        gate = context.Barrier(args.processes)
+        results = context.Queue()
+        per_process = max(1, args.workers // args.processes)
+        processes = [
+            context.Process(
+                target=lambda share: results.put(run_share(event.pk, share, per_process, gate)),
+                args=(jobs[p :: args.processes],),
+            )
+            for p in range(args.processes)
+        ]
+        for process in processes:
+            process.start()
+        latencies, new, again, failures = [], 0, 0, []
+        for _ in processes:
+            part = results.get()
+            latencies += part[0]
+            new, again, failures = new + part[1], again + part[2], failures + part[3]
+        for process in processes:
+            process.join()
     wall = time.perf_counter() - wall
+    created = {"new": new, "again": again}
 
     registrations = Registration.objects.filter(event=event)
     confirmed = registrations.filter(state="confirmed").count()
@@ -132,7 +174,8 @@ def main() -> None:
     ms = [t * 1000 for t in latencies]
     print(
         f"{len(jobs)} attempts ({args.attempts} people, {len(jobs) - args.attempts} submitted "
-        f"twice) for {args.seats} seats, {args.workers} at a time, on PostgreSQL"
+        f"twice) for {args.seats} seats, {args.workers} at a time in {args.processes} "
+        f"process(es), on PostgreSQL"
     )
     print(
         f"confirmed {confirmed}, waitlisted {len(waiting)} (numbers 1..{len(waiting)} "
@@ -154,7 +197,7 @@ def main() -> None:
     registrations.delete()
     event.delete()
     if failures:
-        print("first error:", repr(failures[0]))
+        print("first error:", failures[0])
     sys.exit(0 if ok and not failures else 1)
 
 
