@@ -5,6 +5,7 @@ same whichever way a record arrives."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,7 +159,23 @@ def _record_values(parsed: ParsedRecord, identifiers: list[tuple[str, str]]) -> 
     values["issn"] = next((v for k, v in identifiers if k == IdentifierKind.ISSN), "")
     values["language"] = (values["language"] or "").strip().lower()[:3]
     values["control_number"] = (values["control_number"] or "").strip()[:60]
+    # Catalogues in the wild hold longer values than our columns (a 250 of 300 characters):
+    # cut to the column (the whole original stays in the kept MARC record) rather than let
+    # PostgreSQL refuse the whole batch.
+    for name, limit in _char_limits().items():
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            values[name] = value[:limit]
     return values
+
+
+@functools.cache
+def _char_limits() -> dict[str, int]:
+    return {
+        f.name: f.max_length
+        for f in Record._meta.concrete_fields
+        if isinstance(f, models.CharField) and f.max_length and f.name in RECORD_FIELDS
+    }
 
 
 def _set_headings(record: Record, parsed: ParsedRecord) -> None:
