@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -35,6 +35,8 @@ account_router = Router(tags=["my account"], auth=token_auth)
 
 MAX_ID = 2**63 - 1
 CURRENCY = "IDR"
+# Personal data: never kept by a cache on the way or on the phone.
+PRIVATE = "private, no-store"
 
 NOT_A_MEMBER = {403: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut}
@@ -282,7 +284,8 @@ def _hold_message(hold: Hold, position: int | None) -> str:
     response={200: AccountOut, **READ_ERRORS},
     summary="My membership: card number, category, expiry, blocks, loan counts, fines",
 )
-def my_account(request: HttpRequest):
+def my_account(request: HttpRequest, response: HttpResponse):
+    response["Cache-Control"] = PRIVATE
     try:
         member = _member(request)
     except NotAMember:
@@ -325,7 +328,8 @@ def my_account(request: HttpRequest):
     response={200: list[LoanOut], **READ_ERRORS},
     summary="My current loans, due first, each with whether it can be renewed and why not",
 )
-def my_loans(request: HttpRequest):
+def my_loans(request: HttpRequest, response: HttpResponse):
+    response["Cache-Control"] = PRIVATE
     try:
         member = _member(request)
     except NotAMember:
@@ -342,7 +346,10 @@ def my_loans(request: HttpRequest):
         "renewal_blocked_by_hold, member_blocked, loan_not_open) and `errors` lists them all."
     ),
 )
-def renew_loan(request: HttpRequest, loan_id: int = Path(..., ge=1, le=MAX_ID)):
+def renew_loan(
+    request: HttpRequest, response: HttpResponse, loan_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    response["Cache-Control"] = PRIVATE
     try:
         member = _member(request)
     except NotAMember:
@@ -378,7 +385,8 @@ def renew_loan(request: HttpRequest, loan_id: int = Path(..., ge=1, le=MAX_ID)):
     response={200: list[HoldOut], **READ_ERRORS},
     summary="My active holds with their place in the queue",
 )
-def my_holds(request: HttpRequest):
+def my_holds(request: HttpRequest, response: HttpResponse):
+    response["Cache-Control"] = PRIVATE
     try:
         member = _member(request)
     except NotAMember:
@@ -405,7 +413,8 @@ def my_holds(request: HttpRequest):
         "no_copies. 422 with unknown_pickup_branch for a branch code the library does not have."
     ),
 )
-def place_hold(request: HttpRequest, payload: HoldIn):
+def place_hold(request: HttpRequest, response: HttpResponse, payload: HoldIn):
+    response["Cache-Control"] = PRIVATE
     try:
         member = _member(request)
     except NotAMember:
@@ -452,7 +461,10 @@ def place_hold(request: HttpRequest, payload: HoldIn):
     response={200: HoldOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **READ_ERRORS},
     summary="Cancel one of my holds",
 )
-def cancel_hold(request: HttpRequest, hold_id: int = Path(..., ge=1, le=MAX_ID)):
+def cancel_hold(
+    request: HttpRequest, response: HttpResponse, hold_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    response["Cache-Control"] = PRIVATE
     try:
         member = _member(request)
     except NotAMember:
@@ -472,7 +484,8 @@ def cancel_hold(request: HttpRequest, hold_id: int = Path(..., ge=1, le=MAX_ID))
     response={200: FinesOut, **READ_ERRORS},
     summary="My fines: the balance in Rupiah and every ledger entry",
 )
-def my_fines(request: HttpRequest):
+def my_fines(request: HttpRequest, response: HttpResponse):
+    response["Cache-Control"] = PRIVATE
     try:
         member = _member(request)
     except NotAMember:
@@ -519,7 +532,8 @@ def my_fines(request: HttpRequest):
         "payload and codes are null."
     ),
 )
-def my_card(request: HttpRequest):
+def my_card(request: HttpRequest, response: HttpResponse):
+    response["Cache-Control"] = PRIVATE
     try:
         member = _member(request)
     except NotAMember:

@@ -232,7 +232,9 @@ def test_fines_list_the_ledger_in_rupiah(api, reader, librarian):
 
 
 def test_the_digital_card_carries_the_number_only(api, reader):
-    body = api.get("/card").json()
+    response = api.get("/card")
+    assert response["Cache-Control"] == "private, no-store"
+    body = response.json()
     assert body["number"] == body["payload"] == "M00900"
     assert body["valid"] is True
     assert body["barcode_format"] == "code128"
