@@ -29,6 +29,18 @@ class EventForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    new_speakers = forms.CharField(
+        label=_("New speakers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: name | organisation | short biography."),
+    )
+    new_partners = forms.CharField(
+        label=_("New partner organisations"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One name per line."),
+    )
     questions = forms.CharField(
         label=_("Questions for people who register"),
         required=False,
@@ -98,6 +110,18 @@ class EventForm(forms.ModelForm):
         if low is not None and high is not None and high < low:
             self.add_error("age_max", _("The oldest age must not be below the youngest."))
         return data
+
+    def new_speaker_lines(self) -> list[tuple[str, str, str]]:
+        speakers = []
+        for line in (self.cleaned_data.get("new_speakers") or "").splitlines():
+            parts = [part.strip() for part in line.split("|")] + ["", ""]
+            if parts[0]:
+                speakers.append((parts[0][:150], parts[1][:200], parts[2]))
+        return speakers
+
+    def new_partner_lines(self) -> list[str]:
+        lines = (self.cleaned_data.get("new_partners") or "").splitlines()
+        return [line.strip()[:200] for line in lines if line.strip()]
 
     def question_lines(self) -> list[tuple[str, bool]]:
         lines = []

@@ -115,9 +115,20 @@ def update_series(event: Event, data: dict, *, changed: list[str], by) -> Event:
     sessions = list(
         Event.objects.filter(series_id=stored.series_id, starts_at__gte=stored.starts_at)
     )
+    from events.models import Partner, Speaker
+
+    added_speakers = [
+        Speaker.objects.create(name=name, organisation=organisation, bio=bio)
+        for name, organisation, bio in _speaker_lines(data.get("new_speakers") or "")
+    ]
+    added_partners = [
+        Partner.objects.get_or_create(name=line.strip()[:200])[0]
+        for line in (data.get("new_partners") or "").splitlines()
+        if line.strip()
+    ]
     for session in sessions:
         for name in changed:
-            if name in ("speakers", "partners", "questions"):
+            if name in ("speakers", "partners", "questions", "new_speakers", "new_partners"):
                 continue
             value = data[name]
             if name in ("starts_at", "ends_at", "registration_closes_at") and value:
@@ -132,6 +143,8 @@ def update_series(event: Event, data: dict, *, changed: list[str], by) -> Event:
             session.speakers.set(data["speakers"])
         if "partners" in changed:
             session.partners.set(data["partners"])
+        session.speakers.add(*added_speakers)
+        session.partners.add(*added_partners)
         if "questions" in changed:
             lines = []
             for line in (data.get("questions") or "").splitlines():
@@ -146,6 +159,15 @@ def update_series(event: Event, data: dict, *, changed: list[str], by) -> Event:
         details={"sessions": len(sessions), "fields": sorted(changed)},
     )
     return Event.objects.get(pk=stored.pk)
+
+
+def _speaker_lines(text: str) -> list[tuple[str, str, str]]:
+    speakers = []
+    for line in text.splitlines():
+        parts = [part.strip() for part in line.split("|")] + ["", ""]
+        if parts[0]:
+            speakers.append((parts[0][:150], parts[1][:200], parts[2]))
+    return speakers
 
 
 @dataclass

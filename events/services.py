@@ -25,7 +25,7 @@ from core import audit
 from core.permissions import require
 from events import errors
 from events.locks import event_for_update
-from events.models import Event, EventStatus, Question, Registration
+from events.models import Event, EventStatus, Partner, Question, Registration, Speaker
 from events.states import ACTIVE_STATES, SEAT_STATES, RegistrationState, check_transition
 
 S = RegistrationState
@@ -67,9 +67,12 @@ def save_event(
     speakers=None,
     partners=None,
     questions: list[tuple[str, bool]] | None = None,
+    new_speakers: list[tuple[str, str, str]] = (),
+    new_partners: list[str] = (),
 ) -> Event:
     """Create or change an event (from the staff form). Draft until published. `questions`
-    (label, required) replace the event's questions; answers already given keep their text."""
+    (label, required) replace the event's questions; answers already given keep their text.
+    `new_speakers` (name, organisation, bio) and `new_partners` (names) are created and added."""
     require(by, MANAGE)
     created = event.pk is None
     event.save()
@@ -77,6 +80,10 @@ def save_event(
         event.speakers.set(speakers)
     if partners is not None:
         event.partners.set(partners)
+    for name, organisation, bio in new_speakers:
+        event.speakers.add(Speaker.objects.create(name=name, organisation=organisation, bio=bio))
+    for name in new_partners:
+        event.partners.add(Partner.objects.get_or_create(name=name)[0])
     if questions is not None:
         set_questions(event, questions)
     audit.record("event.create" if created else "event.update", actor=by, subject=event)

@@ -251,6 +251,8 @@ def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     speakers=form.cleaned_data["speakers"],
                     partners=form.cleaned_data["partners"],
                     questions=form.question_lines(),
+                    new_speakers=form.new_speaker_lines(),
+                    new_partners=form.new_partner_lines(),
                 )
         except DomainError as error:
             form.add_error(None, str(error))

@@ -182,3 +182,20 @@ def test_the_event_page_carries_json_ld_and_open_graph(en, make_event):
     assert data["url"] == f"http://testserver/events/{event.pk}/"
     assert "<Film>" not in block  # escaped inside the script element
     assert 'property="og:title" content="Nonton &lt;Film&gt; &amp; Diskusi"' in page
+
+
+def test_coordinator_adds_new_speakers_and_partners_from_the_form(en, coordinator, branches):
+    en.force_login(coordinator)
+    data = form_data(
+        branches[0],
+        new_speakers="Aji Prasetyo | Komunitas Penulis Mahakam | Penulis cerpen.\nLina",
+        new_partners="Sinema Borneo\n\nSMKN 5 Samarinda",
+    )
+    assert en.post(reverse("events:staff-create"), data).status_code == 302
+    event = Event.objects.get()
+    aji = event.speakers.get(name="Aji Prasetyo")
+    assert (aji.organisation, aji.bio) == ("Komunitas Penulis Mahakam", "Penulis cerpen.")
+    assert sorted(s.name for s in event.speakers.all()) == ["Aji Prasetyo", "Lina"]
+    assert sorted(p.name for p in event.partners.all()) == ["SMKN 5 Samarinda", "Sinema Borneo"]
+    page = en.get(reverse("events:staff-edit", args=[event.pk])).content.decode()
+    assert "<legend>Speakers and facilitators</legend>" in page

@@ -136,6 +136,7 @@ def test_editing_one_session_or_all_later_sessions(en_client, saturday_event, co
             "max_group_size": 1,
             "cost": 0,
             "questions": "Umur *",
+            "speakers": [sp.pk for sp in event.speakers.all()],
             "scope": scope,
             **changes,
         }
@@ -153,6 +154,7 @@ def test_editing_one_session_or_all_later_sessions(en_client, saturday_event, co
     post(
         second,
         "all",
+        new_speakers="Kak Budi | Relawan",
         title="Baca Bersama Anak",
         starts_at=f"{day:%Y-%m-%d}T10:00",
         ends_at=f"{day:%Y-%m-%d}T12:00",
@@ -160,6 +162,9 @@ def test_editing_one_session_or_all_later_sessions(en_client, saturday_event, co
     after = [Event.objects.get(pk=s.pk) for s in sessions]
     assert [e.title for e in after] == ["Baca Bersama"] + ["Baca Bersama Anak"] * 3
     assert [timezone.localtime(e.starts_at).hour for e in after] == [9, 10, 10, 10]
+    assert [sorted(s.name for s in e.speakers.all()) for e in after] == [["Kak Ani"]] + [
+        ["Kak Ani", "Kak Budi"]
+    ] * 3
     # Each session keeps its own date.
     assert [timezone.localtime(e.starts_at).date() for e in after] == [
         first + dt.timedelta(weeks=w) for w in range(4)
