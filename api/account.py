@@ -38,7 +38,6 @@ CURRENCY = "IDR"
 # Personal data: never kept by a cache on the way or on the phone.
 PRIVATE = "private, no-store"
 
-NOT_A_MEMBER = {403: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut}
 
 
