@@ -18,6 +18,7 @@ urlpatterns = [
     path("spaces/door/<str:door_code>/", views.door, name="door"),
     path("staff/spaces/", views.staff_day, name="staff-day"),
     path("staff/spaces/book/", views.staff_book, name="staff-book"),
+    path("staff/spaces/usage/", views.staff_usage, name="staff-usage"),
     path("staff/spaces/block/", views.staff_block, name="staff-block"),
     path("staff/spaces/<int:pk>/door-sign/", views.staff_door_sign, name="staff-door-sign"),
     path("staff/spaces/b/<int:pk>/approve/", views.staff_approve, name="staff-approve"),

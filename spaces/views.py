@@ -524,3 +524,27 @@ def staff_door_sign(request: HttpRequest, pk: int) -> HttpResponse:
     qr = segno.make(url, error="m")
     svg = mark_safe(qr.svg_inline(scale=8, dark="#000", light="#fff"))  # noqa: S308
     return render(request, "spaces/staff_door_sign.html", {"space": space, "qr": svg, "url": url})
+
+
+@staff_required("spaces.view_booking")
+def staff_usage(request: HttpRequest) -> HttpResponse:
+    """Occupancy per space by weekday and hour, by purpose, and the no-show rate."""
+    import calendar as weekdays
+
+    branch = _staff_branch(request)
+    until = _parse_date(request.GET.get("until"), _today())
+    since = _parse_date(request.GET.get("since"), until - dt.timedelta(days=27))
+    if since > until:
+        since, until = until, since
+    report = selectors.usage(branch, since=since, until=until)
+    names = [_(weekdays.day_name[d]) for d in range(7)]
+    return render(
+        request,
+        "spaces/staff_usage.html",
+        {
+            "branch": branch,
+            "branches": active_branches().order_by("position", "name"),
+            "report": report,
+            "rows": [(names[weekday], cells) for weekday, cells in report.grid],
+        },
+    )

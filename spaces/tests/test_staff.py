@@ -194,3 +194,50 @@ def test_staff_without_the_permission_cannot_open_the_sheet(client, make_user, l
 def test_the_door_sign_has_a_qr(desk, room):
     html = desk.get(reverse("spaces:staff-door-sign", args=[room.pk])).content.decode()
     assert "<svg" in html and room.door_code in html
+
+
+def test_usage_counts_occupancy_purposes_and_no_shows(desk, room, member, make_member):
+    from spaces import selectors
+
+    with time_machine.travel(local(23, 10), tick=False):
+        used = services.book(room, member, start=local(24, 10), end=local(24, 12), purpose="study")
+        services.book(
+            room, make_member(), start=local(25, 10), end=local(25, 11), purpose="meeting"
+        )
+        services.book(room, make_member(), start=local(26, 10), end=local(26, 11), purpose="study")
+    with time_machine.travel(local(24, 10, 5), tick=False):
+        services.check_in(used, by=member.user, door_code=room.door_code)
+    with time_machine.travel(local(25, 10, 30), tick=False):
+        services.release_no_shows()
+    report = selectors.usage(room.branch, since=local(23, 0).date(), until=local(27, 0).date())
+    (row,) = report.spaces
+    assert row.open_minutes == 5 * 8 * 60
+    assert row.booked_minutes == 180  # the unused booking does not count
+    assert (row.bookings, row.used, row.no_shows) == (3, 1, 1)
+    assert report.no_show_percent == 50
+    assert dict(report.by_purpose) == {"Study group": 2, "Community meeting": 1}
+    assert row.by_weekday_hour[(1, 10)] == 60 and row.by_weekday_hour[(1, 11)] == 60
+    html = desk.get(
+        reverse("spaces:staff-usage"), {"since": "2026-11-23", "until": "2026-11-27"}
+    ).content.decode()
+    assert "Occupancy per room" in html and "50%" in html
+
+
+def test_list_selectors_have_a_fixed_number_of_queries(
+    django_assert_max_num_queries, now, room, projector, member, make_member
+):
+    from spaces import selectors
+
+    for hour in (9, 10, 11, 12):
+        services.book(room, make_member(), start=local(24, hour), end=local(24, hour + 1))
+    services.book(projector, member, start=local(24, 13), end=local(24, 14))
+    with django_assert_max_num_queries(6):
+        rows = selectors.day_sheet(room.branch, local(24, 0).date())
+        assert [len(r.bookings) for r in rows] == [4, 1]
+        assert all(b.member.full_name for r in rows for b in r.bookings)
+    with django_assert_max_num_queries(5):
+        grid = selectors.week_grid(room, local(23, 0).date())
+        assert grid[1].free_count == 8  # 16 half hours, 4 hours booked
+    with django_assert_max_num_queries(3):
+        mine = selectors.member_bookings(member)
+        assert [b.resource.name for b in mine["upcoming"]] == [projector.name]
