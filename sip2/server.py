@@ -74,12 +74,12 @@ class Sip2Server:
             self._flusher.cancel()
         if self.server is not None:
             self.server.close()
+        await self.flush()
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.server is not None:
             await self.server.wait_closed()
-        await self.flush()
         self.executor.shutdown(wait=True, cancel_futures=True)
 
     async def run_sync(self, function, *args):
@@ -131,7 +131,7 @@ class Sip2Server:
             self.sessions.discard(session)
             self.tasks.discard(task)
             writer.close()
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await self._record(session, closing=True)
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
