@@ -226,6 +226,8 @@ PUSTAKA_LOGIN_LOCKOUT_MINUTES = env_int("PUSTAKA_LOGIN_LOCKOUT_MINUTES", 15)
 PUSTAKA_PROXY_COUNT = env_int("PUSTAKA_PROXY_COUNT", 0)
 PUSTAKA_SERVE_MEDIA = env_bool("PUSTAKA_SERVE_MEDIA", True)
 PUSTAKA_BIND = env_str("PUSTAKA_BIND", "127.0.0.1:8000")
+# Where people reach Pustaka: links in e-mails and calendar feeds sent from background tasks.
+PUSTAKA_SITE_URL = env_str("PUSTAKA_SITE_URL", "http://127.0.0.1:8000")
 PUSTAKA_WEB_WORKERS = env_int("PUSTAKA_WEB_WORKERS", 2)
 PUSTAKA_WEB_THREADS = env_int("PUSTAKA_WEB_THREADS", 4)
 
