@@ -76,12 +76,23 @@ class DayGrid:
         return sum(1 for slot in self.slots if slot.is_free)
 
 
-def _active_bookings(space: Space, begin: dt.datetime, end: dt.datetime) -> list[Booking]:
-    return list(
-        Booking.objects.filter(
-            space=space, state__in=ACTIVE_STATES, starts_at__lt=end, blocked_until__gt=begin
-        ).only("starts_at", "blocked_until", "member_id", "kind", "state")
+def is_lapsed(booking: Booking, now: dt.datetime) -> bool:
+    """Confirmed but not checked in within its window: it will be released (the next booking
+    or the nightly job does it), so the grid already shows its time as free."""
+    if booking.state != BookingState.CONFIRMED or booking.kind != BookingKind.BOOKING:
+        return False
+    minutes = int(
+        (booking.rules or {}).get("check_in_minutes", policies.DEFAULTS["check_in_minutes"])
     )
+    return booking.starts_at + dt.timedelta(minutes=minutes) < now
+
+
+def _active_bookings(space: Space, begin: dt.datetime, end: dt.datetime) -> list[Booking]:
+    now = timezone.now()
+    rows = Booking.objects.filter(
+        space=space, state__in=ACTIVE_STATES, starts_at__lt=end, blocked_until__gt=begin
+    ).only("starts_at", "blocked_until", "member_id", "kind", "state", "rules")
+    return [b for b in rows if not is_lapsed(b, now)]
 
 
 def _grid(space, day, calendar, rules, bookings, *, member, now, zone) -> DayGrid:
@@ -343,3 +354,10 @@ def usage(branch: Branch, *, since: dt.date, until: dt.date) -> Usage:
         for weekday in range(7)
     ]
     return Usage(since, until, list(found.values()), by_purpose, ordered, grid)
+
+
+def blocks_for_source(source: str) -> QuerySet[Booking]:
+    """The active blocks another app made (`source="event:<id>"`), to move or lift them."""
+    return Booking.objects.filter(
+        kind=BookingKind.BLOCK, source=source, state__in=ACTIVE_STATES
+    ).select_related("space__branch", "equipment__branch")

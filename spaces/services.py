@@ -299,7 +299,7 @@ def book(
             from patrons.locks import member_for_update
 
             member = member_for_update(member.pk)  # one member's bookings one at a time
-        release_no_shows(at=now, resource=resource)
+        release_no_shows(at=now)  # lapsed bookings free their slots and count first
         rules = validate(
             resource,
             member,
@@ -395,6 +395,10 @@ def change(
     held until the new one is saved, so a refused change leaves the booking as it was."""
     now = at or timezone.now()
     with transaction.atomic():
+        if booking.member_id is not None:
+            from patrons.locks import member_for_update
+
+            member_for_update(booking.member_id)  # member, then booking: the one lock order
         booking = booking_for_update(booking.pk)
         _check_booker_or_manager(booking, by)
         if booking.state not in (BookingState.PENDING, BookingState.CONFIRMED):

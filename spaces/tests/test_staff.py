@@ -241,3 +241,29 @@ def test_list_selectors_have_a_fixed_number_of_queries(
     with django_assert_max_num_queries(3):
         mine = selectors.member_bookings(member)
         assert [b.resource.name for b in mine["upcoming"]] == [projector.name]
+
+
+def test_a_lapsed_booking_shows_as_free_and_is_released_by_the_next_booking(
+    client, room, member, make_member
+):
+    from spaces import selectors
+
+    with time_machine.travel(local(23, 10), tick=False):
+        late = services.book(room, member, start=local(24, 10), end=local(24, 12))
+    with time_machine.travel(local(24, 10, 20), tick=False):
+        grid = selectors.day_grid(room, local(24, 0).date())
+        statuses = {s.start: s.status for s in grid.slots}
+        assert statuses[local(24, 10, 30)] == "free"
+        services.book(room, make_member(), start=local(24, 10, 30), end=local(24, 11, 30))
+    late.refresh_from_db()
+    assert late.state == BookingState.NO_SHOW
+
+
+def test_another_app_finds_its_blocks_by_source(now, room):
+    from spaces import selectors
+
+    block = services.block_space(
+        room, local(26, 13), local(26, 15), "Bedah buku", None, source="event:7"
+    )
+    assert list(selectors.blocks_for_source("event:7")) == [block]
+    assert not selectors.blocks_for_source("event:8").exists()
