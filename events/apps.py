@@ -17,7 +17,7 @@ class EventsConfig(AppConfig):
         manage = {
             f"events.{action}_{model}"
             for action in ("view", "add", "change")
-            for model in ("event", "series", "speaker", "partner", "question")
+            for model in ("event", "series", "speaker", "partner", "question", "certificate")
         }
         door = {"events.view_event", "events.view_registration", "events.change_registration"}
         add_role_permissions(Role.PROGRAMME_COORDINATOR, manage | door | {"events.delete_question"})

@@ -70,3 +70,10 @@ class SeriesRuleError(EventError):
 class NoSessionsError(EventError):
     code = "no_sessions"
     message = _("There are no upcoming sessions to register for in this series.")
+
+
+class CertificatesTooEarlyError(EventError):
+    code = "certificates_too_early"
+    message = _(
+        "Certificates can be issued once the event has started, and not for a cancelled event."
+    )

@@ -287,3 +287,71 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.event}"
+
+
+class CertificateRole(models.TextChoices):
+    ATTENDEE = "attendee", _("Attendance")
+    SPEAKER = "speaker", _("Speaker")
+
+
+CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type
+
+
+def new_certificate_code() -> str:
+    """12 unguessable characters in three groups (ABCD-EFGH-JKLM): on the PDF, typed to verify."""
+    raw = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+class Certificate(models.Model):
+    """A certificate of attendance (sertifikat) for someone who came, or for a speaker. Its
+    code is printed on the PDF and verified on a public page."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="certificates")
+    role = models.CharField(_("for"), max_length=10, choices=CertificateRole.choices)
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+    )
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.PROTECT, null=True, blank=True, related_name="certificates"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("verification code"), max_length=20, unique=True)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["event", "role", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "registration"],
+                condition=Q(registration__isnull=False),
+                name="one_certificate_per_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "speaker"],
+                condition=Q(speaker__isnull=False),
+                name="one_certificate_per_speaker",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="attendee", registration__isnull=False, speaker__isnull=True)
+                | Q(role="speaker", speaker__isnull=False, registration__isnull=True),
+                name="certificate_for_one_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.code:
+            self.code = new_certificate_code()
+        super().save(*args, **kwargs)

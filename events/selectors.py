@@ -9,7 +9,7 @@ from django.core import signing
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from events.models import Event, EventStatus, Registration
+from events.models import Certificate, Event, EventStatus, Registration
 from events.states import SEAT_STATES, RegistrationState
 
 S = RegistrationState
@@ -160,3 +160,28 @@ def event_counts(event: Event, *, at: dt.datetime | None = None) -> EventCounts:
 
 def seats_left(event: Event) -> int | None:
     return event_counts(event).free
+
+
+# ---------------------------------------------------------------------------------------------
+# Certificates
+
+
+def normalise_certificate_code(code: str) -> str:
+    """What someone typed (lower case, spaces, no dashes) as the printed form ABCD-EFGH-JKLM."""
+    raw = "".join(ch for ch in (code or "").upper() if ch.isalnum())[:12]
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    code = normalise_certificate_code(code)
+    if len(code) != 14:
+        return None
+    return (
+        Certificate.objects.select_related("event", "event__branch", "registration", "speaker")
+        .filter(code=code)
+        .first()
+    )
+
+
+def certificate_of_registration(registration: Registration) -> Certificate | None:
+    return registration.certificates.select_related("event", "event__branch").first()

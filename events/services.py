@@ -25,7 +25,16 @@ from core import audit
 from core.permissions import require
 from events import errors
 from events.locks import event_for_update
-from events.models import Event, EventStatus, Partner, Question, Registration, Speaker
+from events.models import (
+    Certificate,
+    CertificateRole,
+    Event,
+    EventStatus,
+    Partner,
+    Question,
+    Registration,
+    Speaker,
+)
 from events.states import ACTIVE_STATES, SEAT_STATES, RegistrationState, check_transition
 
 S = RegistrationState
@@ -42,10 +51,13 @@ audit.register_actions(
         "event.walk_in": _("Recorded a walk-in at an event"),
         "event.registrations": _("Opened the registrations of an event"),
         "event.cancel_registration": _("Cancelled a registration for someone"),
+        "event.certificates": _("Issued certificates of attendance"),
+        "event.certificate_download": _("Downloaded a certificate"),
     }
 )
 
 MANAGE = "events.change_event"
+CERTIFY = "events.add_certificate"
 CHECK_IN = "events.change_registration"
 # How long a promoted person has to confirm the seat (hours; never beyond the start).
 OFFER_HOURS = "PUSTAKA_EVENT_OFFER_HOURS"
@@ -433,3 +445,76 @@ def new_series_booking() -> str:
 class SeriesRegistered:
     registrations: list[Registration] = field(default_factory=list)
     waitlisted: int = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Certificates
+
+
+@dataclass
+class CertificatesIssued:
+    attendees: list[Certificate] = field(default_factory=list)
+    speakers: list[Certificate] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.attendees) + len(self.speakers)
+
+
+def issue_certificates(
+    event: Event, *, by, speakers: bool = True, at: dt.datetime | None = None
+) -> CertificatesIssued:
+    """The coordinator issues certificates to everyone checked in at the event (a group
+    registration gets one, in its name) and, with `speakers`, to its speakers. Issuing again
+    adds only those still without one; codes already given never change."""
+    require(by, CERTIFY)
+    at = at or timezone.now()
+    issued = CertificatesIssued()
+    with transaction.atomic():
+        event = event_for_update(event.pk)
+        if event.status == EventStatus.CANCELLED or event.starts_at > at:
+            raise errors.CertificatesTooEarlyError()
+        have = set(
+            event.certificates.filter(registration__isnull=False).values_list(
+                "registration_id", flat=True
+            )
+        )
+        for registration in event.registrations.filter(state=S.ATTENDED).order_by("name", "pk"):
+            if registration.pk in have:
+                continue
+            issued.attendees.append(
+                Certificate.objects.create(
+                    event=event,
+                    role=CertificateRole.ATTENDEE,
+                    registration=registration,
+                    name=registration.name,
+                    issued_at=at,
+                    issued_by=by,
+                )
+            )
+        if speakers:
+            have = set(
+                event.certificates.filter(speaker__isnull=False).values_list(
+                    "speaker_id", flat=True
+                )
+            )
+            for speaker in event.speakers.all():
+                if speaker.pk in have:
+                    continue
+                issued.speakers.append(
+                    Certificate.objects.create(
+                        event=event,
+                        role=CertificateRole.SPEAKER,
+                        speaker=speaker,
+                        name=speaker.name,
+                        issued_at=at,
+                        issued_by=by,
+                    )
+                )
+        audit.record(
+            "event.certificates",
+            actor=by,
+            subject=event,
+            details={"attendees": len(issued.attendees), "speakers": len(issued.speakers)},
+        )
+    return issued

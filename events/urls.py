@@ -15,6 +15,13 @@ urlpatterns = [
     path("events/r/<str:token>/cancel/", views.registration_cancel, name="registration-cancel"),
     path("events/r/<str:token>/confirm/", views.registration_confirm, name="registration-confirm"),
     path("events/r/<str:token>/event.ics", views.registration_ics, name="registration-ics"),
+    path(
+        "events/r/<str:token>/certificate.pdf",
+        views.registration_certificate,
+        name="registration-certificate",
+    ),
+    path("events/certificates/", views.certificate_lookup, name="certificate-lookup"),
+    path("events/certificates/<str:code>/", views.certificate_verify, name="certificate"),
     path("staff/events/", views.staff_list, name="staff-list"),
     path("staff/events/new/", views.staff_edit, name="staff-create"),
     path("staff/events/<int:pk>/", views.staff_event, name="staff-event"),
@@ -23,6 +30,21 @@ urlpatterns = [
     path("staff/events/<int:pk>/cancel/", views.staff_cancel, name="staff-cancel"),
     path("staff/events/<int:pk>/series/", views.staff_make_series, name="staff-series"),
     path("staff/events/<int:pk>/walk-in/", views.staff_walk_in, name="staff-walk-in"),
+    path(
+        "staff/events/<int:pk>/certificates/",
+        views.staff_certificates,
+        name="staff-certificates",
+    ),
+    path(
+        "staff/events/<int:pk>/certificates/issue/",
+        views.staff_issue_certificates,
+        name="staff-issue-certificates",
+    ),
+    path(
+        "staff/events/<int:pk>/certificates/<int:certificate_pk>.pdf",
+        views.staff_certificate_pdf,
+        name="staff-certificate-pdf",
+    ),
     path(
         "staff/events/<int:pk>/check-in/<int:registration_pk>/",
         views.staff_check_in,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import member_required, staff_required
 from core import audit
 from core.errors import DomainError
-from events import ics, qr, schema, selectors, series, services
+from events import certificates, ics, qr, schema, selectors, series, services
 from events.forms import (
     DoorSearchForm,
     EventForm,
@@ -24,7 +24,7 @@ from events.forms import (
     SeriesForm,
     WalkInForm,
 )
-from events.models import Event, EventStatus, Registration, Series
+from events.models import Certificate, Event, EventStatus, Registration, Series
 from events.states import RegistrationState
 from patrons.selectors import member_for_user
 
@@ -121,6 +121,7 @@ def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
         in (RegistrationState.CONFIRMED, RegistrationState.WAITLISTED, RegistrationState.OFFERED)
         and registration.event.starts_at > timezone.now(),
         "position": _position(registration),
+        "certificate": selectors.certificate_of_registration(registration),
     }
     return render(request, "events/registration_detail.html", context)
 
@@ -383,3 +384,89 @@ def staff_make_series(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose how often it repeats and until when."))
     return redirect("events:staff-event", pk=pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Certificates
+
+
+def _certificate_response(request: HttpRequest, certificate: Certificate) -> HttpResponse:
+    from core.selectors import get_library
+    from patrons.cards import library_data
+
+    verify_url = request.build_absolute_uri(reverse("events:certificate", args=[certificate.code]))
+    pdf = certificates.certificate_pdf(
+        certificates.certificate_data(certificate, verify_url=verify_url),
+        library_data(get_library()),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="sertifikat-{certificate.code}.pdf"'
+    return response
+
+
+def certificate_lookup(request: HttpRequest) -> HttpResponse:
+    """A form to type a certificate's code (printed on it); sends to its verification page."""
+    code = request.GET.get("code", "").strip()
+    if code:
+        return redirect(
+            "events:certificate", code=selectors.normalise_certificate_code(code) or "-"
+        )
+    return render(request, "events/certificate_verify.html", {"certificate": None, "code": ""})
+
+
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: is this a real certificate? Shows whose and for what, or says clearly that the
+    code is unknown (404)."""
+    certificate = selectors.certificate_by_code(code)
+    context = {"certificate": certificate, "code": code, "checked": True}
+    status = 200 if certificate is not None else 404
+    return render(request, "events/certificate_verify.html", context, status=status)
+
+
+def registration_certificate(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendee downloads their certificate from their registration's page."""
+    registration = _registration_or_404(token)
+    certificate = selectors.certificate_of_registration(registration)
+    if certificate is None:
+        raise Http404
+    return _certificate_response(request, certificate)
+
+
+@require_POST
+@staff_required("events.add_certificate")
+def staff_issue_certificates(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=pk)
+    try:
+        result = services.issue_certificates(event, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s certificate issued.", "%(count)s certificates issued.", result.count
+            )
+            % {"count": result.count},
+        )
+    return redirect("events:staff-certificates", pk=pk)
+
+
+@staff_required("events.view_certificate")
+def staff_certificates(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event.objects.select_related("branch"), pk=pk)
+    rows = event.certificates.select_related("registration", "speaker").order_by("role", "name")
+    attended = event.registrations.filter(state=RegistrationState.ATTENDED).count()
+    return render(
+        request,
+        "events/staff_certificates.html",
+        {"event": event, "certificates": rows, "attended": attended},
+    )
+
+
+@staff_required("events.view_certificate")
+def staff_certificate_pdf(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("event", "event__branch"), pk=certificate_pk, event_id=pk
+    )
+    audit.record("event.certificate_download", actor=request.user, subject=certificate)
+    return _certificate_response(request, certificate)
