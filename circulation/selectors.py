@@ -122,22 +122,34 @@ def fine_balance(member: Member) -> int:
 
 
 def accruing_fines(
-    member: Member, *, at: dt.datetime | None = None, calendars: CalendarCache | None = None
+    member: Member,
+    *,
+    at: dt.datetime | None = None,
+    calendars: CalendarCache | None = None,
+    late: list[Loan] | None = None,
 ) -> int:
-    """Fines building up on loans that are overdue now (charged to the ledger at return)."""
+    """Fines building up on loans that are overdue now (charged to the ledger at return).
+    `late`: the member's overdue loans, when the caller has already read them."""
     at = at or timezone.now()
     calendars = calendars or CalendarCache()
     today = timezone.localdate(at)
     total = 0
-    for loan in Loan.objects.filter(
-        member=member, state=LoanState.ON_LOAN, due_at__lt=at
-    ).select_related("branch"):
+    for loan in late_loans(member, at=at) if late is None else late:
         rules = rules_from_snapshot(loan.rules)
         _days, amount = overdue_fine(
             calendars(loan.branch), rules, due_on=timezone.localdate(loan.due_at), returned_on=today
         )
         total += amount
     return total
+
+
+def late_loans(member: Member, *, at: dt.datetime) -> list[Loan]:
+    """The member's loans overdue at `at` (what fines accrue on and overdue blocks count)."""
+    return list(
+        Loan.objects.filter(member=member, state=LoanState.ON_LOAN, due_at__lt=at)
+        .select_related("branch")
+        .only("due_at", "rules", "branch")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,12 +168,19 @@ def member_blocks(
     at: dt.datetime | None = None,
     owed: int | None = None,
     overdue: int | None = None,
+    calendars: CalendarCache | None = None,
 ) -> list[Block]:
     """Every reason this member may not borrow now (empty: free to borrow). A caller that has
     already counted what the member owes (ledger and accruing) or how many items are overdue
-    passes them, saving the queries."""
+    passes them, saving the queries; otherwise the overdue loans are read once for both."""
     at = at or timezone.now()
     today = timezone.localdate(at)
+    category = member.category
+    late = None
+    if (category.fine_block_limit is not None and owed is None) or (
+        category.overdue_block_count and overdue is None
+    ):
+        late = late_loans(member, at=at)
     blocks: list[Block] = []
     if member.status == MemberStatus.PENDING:
         blocks.append(Block("pending", _("the membership has not been confirmed yet")))
@@ -178,10 +197,11 @@ def member_blocks(
         blocks.append(
             Block("manual", _("blocked: %(reason)s") % {"reason": member.manual_block_reason})
         )
-    category = member.category
     if category.fine_block_limit is not None:
         if owed is None:
-            owed = fine_balance(member) + accruing_fines(member, at=at)
+            owed = fine_balance(member) + accruing_fines(
+                member, at=at, calendars=calendars, late=late
+            )
         if owed > category.fine_block_limit:
             blocks.append(
                 Block(
@@ -195,9 +215,7 @@ def member_blocks(
             )
     if category.overdue_block_count:
         if overdue is None:
-            overdue = Loan.objects.filter(
-                member=member, state=LoanState.ON_LOAN, due_at__lt=at
-            ).count()
+            overdue = len(late)
         if overdue >= category.overdue_block_count:
             blocks.append(Block("overdue", _("%(count)s items are overdue") % {"count": overdue}))
     return blocks
@@ -383,11 +401,7 @@ def member_summary(
         missing = set(include_loans) - {loan.pk for loan in loans}
         if missing and loan_count > len(loans):
             loans += list(open_loans(member).filter(pk__in=missing))
-        late = list(
-            Loan.objects.filter(member=member, state=LoanState.ON_LOAN, due_at__lt=at)
-            .select_related("branch")
-            .only("due_at", "rules", "branch")
-        )
+        late = late_loans(member, at=at)
     today = timezone.localdate(at)
     accruing = 0
     for loan in late:

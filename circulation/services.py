@@ -167,7 +167,8 @@ def check_out(
     trapped = Hold.objects.filter(item=item, state__in=TRAPPED_HOLD_STATES).first()
     if trapped is not None and trapped.member_id != member.pk:
         _guard(ItemOnHoldForAnotherError(), **options)
-    blocks = selectors.member_blocks(member, at=at)
+    calendars = selectors.CalendarCache()  # one read of each branch's calendar per checkout
+    blocks = selectors.member_blocks(member, at=at, calendars=calendars)
     if blocks:
         _guard(
             MemberBlockedError(
@@ -183,8 +184,7 @@ def check_out(
             **options,
         )
 
-    calendar = selectors.CalendarCache()(branch)
-    due_on = due_date(calendar, lent_on=timezone.localdate(at), loan_days=rules.loan_days)
+    due_on = due_date(calendars(branch), lent_on=timezone.localdate(at), loan_days=rules.loan_days)
     try:
         with transaction.atomic():
             loan = Loan.objects.create(
@@ -342,7 +342,8 @@ def check_in(
     at = _now(at)
     item = locks.item_for_update(item.pk)
     loan = (
-        Loan.objects.select_for_update()
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("member")  # for its reading-history choice (the member is not locked)
         .filter(item=item, state__in=[*OPEN_LOAN_STATES, LoanState.LOST])
         .first()
     )
@@ -454,6 +455,8 @@ def _make_ready(hold: Hold, *, staff, at, channel) -> None:
 
 
 def _charge_overdue(loan: Loan, *, staff, at) -> tuple[int, int]:
+    if timezone.localdate(at) <= timezone.localdate(loan.due_at):
+        return 0, 0  # back in time: no open days overdue, no need for the calendar
     rules = rules_from_snapshot(loan.rules)
     calendar = selectors.CalendarCache()(loan.branch)
     days, amount = overdue_fine(
@@ -478,8 +481,7 @@ def _forget_member_unless_history_kept(loan: Loan) -> None:
     """Reading history is kept only by the member's choice. Otherwise a returned loan keeps no
     link to the member unless a fine still hangs on it (the ledger needs to know whose it is;
     `_anonymise_settled_loans` unlinks those once paid)."""
-    member = Member.objects.only("keep_reading_history").get(pk=loan.member_id)
-    if member.keep_reading_history:
+    if loan.member is None or loan.member.keep_reading_history:
         return
     if FineEntry.objects.filter(loan=loan).exists():
         return

@@ -1,0 +1,70 @@
+"""Round trips a checkout and a check-in make (bench/circulation.py measures their latency):
+the overdue loans are read once for both the fines block and the overdue block, a checkout
+reads each branch calendar once, and an on-time check-in needs no calendar nor a second read
+of the member."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from circulation import services
+from circulation.selectors import member_blocks
+from circulation.tests.conftest import MONDAY
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries_on(queries, table: str) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
+
+
+def test_blocks_read_the_overdue_loans_once_for_fines_and_the_overdue_count(
+    make_item, member, librarian
+):
+    with time_machine.travel(MONDAY - dt.timedelta(days=30), tick=False):
+        services.check_out(make_item(), member, staff=librarian)
+    with time_machine.travel(MONDAY, tick=False), CaptureQueriesContext(connection) as queries:
+        blocks = member_blocks(member)
+    assert [b.code for b in blocks] == []  # one overdue item: under both limits
+    assert len(_queries_on(queries, "circulation_loan")) == 1
+
+
+def test_a_checkout_reads_the_branch_calendar_once(make_item, member, librarian):
+    with time_machine.travel(MONDAY - dt.timedelta(days=30), tick=False):
+        services.check_out(make_item(), member, staff=librarian)  # overdue now: fines accrue
+    with time_machine.travel(MONDAY, tick=False), CaptureQueriesContext(connection) as queries:
+        services.check_out(make_item(), member, staff=librarian)
+    assert len(_queries_on(queries, "core_openingperiod")) == 1
+
+
+def test_an_on_time_check_in_reads_no_calendar_and_the_member_with_the_loan(
+    item, member, librarian, branches
+):
+    with time_machine.travel(MONDAY, tick=False):
+        loan = services.check_out(item, member, staff=librarian).loan
+    with (
+        time_machine.travel(MONDAY + dt.timedelta(days=3), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        result = services.check_in(item, staff=librarian, branch=branches[0])
+    assert result.fine == 0 and result.days_overdue == 0
+    assert _queries_on(queries, "core_openingperiod") == []
+    assert _queries_on(queries, "patrons_member") == []
+    loan.refresh_from_db()
+    assert loan.state == "returned" and loan.member_id is None  # no reading history kept
+
+
+def test_a_member_keeping_their_history_stays_on_the_returned_loan(
+    item, make_member, librarian, branches
+):
+    reader = make_member(keep_reading_history=True)
+    with time_machine.travel(MONDAY, tick=False):
+        loan = services.check_out(item, reader, staff=librarian).loan
+        services.check_in(item, staff=librarian, branch=branches[0])
+    loan.refresh_from_db()
+    assert loan.member_id == reader.pk
