@@ -67,6 +67,7 @@ class Session:
     last_key: tuple[str, str] | None = None
     last_sequence: str | None = None
     verified_pin: tuple | None = None
+    library_name: str = ""
     zone: dt.tzinfo | None = None
     close: bool = False
     counts: dict[str, list[int]] = field(default_factory=dict)
@@ -93,10 +94,20 @@ class Reply:
 # Entry point
 
 
-def respond(session: Session, frame: bytes) -> bytes:
+# Answered on the event loop itself, without the database: a status poll or a resend request
+# must not wait behind checkouts for a worker thread.
+NO_DATABASE = frozenset({b"99", b"97"})
+
+
+def needs_database(session: Session, frame: bytes) -> bool:
+    return session.account is None or frame.lstrip()[:2] not in NO_DATABASE
+
+
+def respond(session: Session, frame: bytes, *, database: bool = True) -> bytes:
     """Answer one frame (without its terminator). Sets `session.close` when the connection
     must end (a message before login, a failed login)."""
-    _refresh_connection()
+    if database:
+        _refresh_connection()
     text = frame.decode(session.encoding, errors="replace")
     policy = session.account.error_detection if session.account else ErrorDetection.AUTO
     try:
@@ -136,7 +147,7 @@ def respond(session: Session, frame: bytes) -> bytes:
         session.count(request.code, error=True)
         return _encode(Reply("94", "0", []), request, session)
 
-    reply = _dispatch(session, request)
+    reply = _dispatch(session, request, database=database)
     session.count(request.code, error=reply.error)
     data = _encode(reply, request, session)
     if request.retry_key is not None:
@@ -168,7 +179,7 @@ def _encode(reply: Reply, request: Request, session: Session) -> bytes:
     )
 
 
-def _dispatch(session: Session, request: Request) -> Reply:
+def _dispatch(session: Session, request: Request, *, database: bool = True) -> Reply:
     handler = HANDLERS[request.code]
     account = session.account
     language = LANGUAGES.get(request.fixed[:3]) if request.code in ("63", "23") else None
@@ -178,6 +189,8 @@ def _dispatch(session: Session, request: Request) -> Reply:
         if account is not None and not account.allows(request.code):
             return _refusal(request, session, _("This kiosk may not do that."))
         try:
+            if not database:
+                return handler(session, request)
             with transaction.atomic():
                 return handler(session, request)
         except DomainError as error:
@@ -339,12 +352,13 @@ def login(session: Session, request: Request) -> Reply:
         log.info("sip2 %s: login refused for %r", session.peer, request.get("CN"))
         session.close = True
         return Reply("94", "0", [], True)
+    from core.selectors import get_library
+
+    session.library_name = get_library().name
     return Reply("94", "1", [])
 
 
 def sc_status(session: Session, request: Request) -> Reply:
-    from core.selectors import get_library
-
     account = session.account
     allows = account.allows
     timeout = min(account.timeout_seconds, 999)
@@ -366,7 +380,7 @@ def sc_status(session: Session, request: Request) -> Reply:
         fixed,
         [
             ("AO", account.ao),
-            ("AM", get_library().name),
+            ("AM", session.library_name),
             ("BX", bx),
             ("AN", account.login),
             ("AF", ""),

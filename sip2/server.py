@@ -118,7 +118,10 @@ class Sip2Server:
                     log.info("sip2 %s: no terminator in %s bytes", session.peer, len(buffer))
                     break
                 for frame in frames:
-                    reply = await self.run_sync(acs.respond, session, frame)
+                    if acs.needs_database(session, frame):
+                        reply = await self.run_sync(acs.respond, session, frame)
+                    else:
+                        reply = acs.respond(session, frame, database=False)
                     writer.write(reply)
                     await writer.drain()
                     if session.close:
