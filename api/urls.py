@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api.account import account_router
 from api.catalog import catalog_router
 from api.routers import auth_router, library_router
+from spaces.api import spaces_router
 
 api = NinjaAPI(
     title="Pustaka API",
@@ -25,6 +26,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/", library_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/account", account_router)
+api.add_router("/spaces", spaces_router)
 
 
 @api.exception_handler(AuthenticationError)
