@@ -53,6 +53,7 @@ EQUIPMENT = {
         ("sound_system", "Pengeras Suara Portabel", False),
     ],
     "seberang": [("projector", "Proyektor Seberang", True)],
+    "taman": [("sound_system", "Pengeras Suara Taman", True)],
 }
 PURPOSES = ["study", "study", "meeting", "training", "discussion", "creative", "reading_group"]
 TITLES = [

@@ -231,3 +231,18 @@ def test_a_signed_in_user_without_membership_is_told(client, now, room, make_use
     response = client.get(reverse("spaces:book", args=[room.pk]))
     assert response.status_code == 403
     assert "Only members can book" in response.content.decode()
+
+
+def test_the_pages_speak_indonesian_by_default(client, now, room, member):
+    client.force_login(member.user)
+    for url in (
+        reverse("spaces:list"),
+        reverse("spaces:detail", args=[room.pk]) + "?date=2026-11-24",
+        reverse("spaces:detail", args=[room.pk]) + "?date=2026-11-24&view=week",
+        reverse("spaces:book", args=[room.pk]),
+        reverse("spaces:series", args=[room.pk]),
+        reverse("spaces:mine"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Language"] == "id"
