@@ -411,7 +411,13 @@ def _route(result: CheckinResult, item: Item, *, branch: Branch, staff, at, chan
     hold = trapped or selectors.next_hold_to_fill(item.record_id, on=today)
     if hold is not None:
         locks.record_for_update(item.record_id)
-        hold = Hold.objects.select_for_update().select_related("pickup_branch").get(pk=hold.pk)
+        # Re-read under the lock with what making it ready needs (rules, slip, notice): the
+        # member and the record come along instead of one query each.
+        hold = (
+            Hold.objects.select_for_update(of=("self",))
+            .select_related("pickup_branch", "member", "record")
+            .get(pk=hold.pk)
+        )
         hold.item = item
         result.hold = hold
         if hold.pickup_branch_id == branch.pk:

@@ -68,3 +68,18 @@ def test_a_member_keeping_their_history_stays_on_the_returned_loan(
         services.check_in(item, staff=librarian, branch=branches[0])
     loan.refresh_from_db()
     assert loan.member_id == reader.pk
+
+
+def test_a_check_in_that_traps_a_hold_reads_its_member_and_record_with_it(
+    item, member, make_member, librarian, branches
+):
+    waiting = make_member("Budi")
+    with time_machine.travel(MONDAY, tick=False):
+        services.check_out(item, member, staff=librarian)
+        services.place_hold(item.record, waiting, pickup_branch=branches[0])
+        with CaptureQueriesContext(connection) as queries:
+            result = services.check_in(item, staff=librarian, branch=branches[0])
+    assert result.route == "hold_shelf" and result.hold.member == waiting
+    assert _queries_on(queries, "patrons_member") == []
+    # the record is locked (id and material type only), not read again in full
+    assert [q for q in _queries_on(queries, "catalog_record") if '"title"' in q] == []
