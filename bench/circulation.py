@@ -16,6 +16,8 @@ no MARC import and no search indexing (the index follows each checkout as usual)
 Measured (each case `--repeat` times, after a warm-up):
 
 - through the service (`circulation.services.check_out` / `check_in`, objects read before);
+  both include the search index update that follows each change after commit (the
+  `records_changed` receiver); `--no-index-follow` disconnects it, to show its share;
 - through the desk: the POST the scan box makes (htmx) to /staff/desk/scan/ with a signed-in
   librarian's session, through Django's test client and the whole middleware stack (no network,
   no gunicorn): the card scan that opens the member's session, the item scan that checks out,
@@ -23,7 +25,9 @@ Measured (each case `--repeat` times, after a warm-up):
 
 for a plain member and item, the institution with 500 loans, and the copy of the 50-hold record
 (checked out by the member first in line, which fills their hold; the check-in traps it for the
-next; the member then queues again, untimed, so the queue stays at 50).
+next; the member then queues again, untimed, so the queue stays at 50). "CPU" is this process's
+CPU time per operation (the PostgreSQL server's share not included): on a shared machine it
+shows the code's own cost apart from the time spent waiting for a core.
 
 Then 8 processes each run checkout + check-in cycles through the services on their own items
 for `--seconds`, and pgbench's TPC-B-like script runs on the same server (`pgbench -i -s 10`
@@ -573,9 +577,9 @@ def service_runs(cases: Cases, repeat: int, warmup: int) -> dict:
     results: dict[tuple[str, str], dict] = {}
 
     def timed(fn):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        return (time.perf_counter() - t0) * 1000
+        return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
 
     def cycle(item, member, after=None, *, capture=False):
         times = {}
@@ -592,6 +596,7 @@ def service_runs(cases: Cases, repeat: int, warmup: int) -> dict:
 
     for case in ("plain", "500 loans", "50 holds"):
         samples = {"checkout": [], "check-in": []}
+        cpu = {"checkout": [], "check-in": []}
         items = cases.take(warmup + repeat + 1) if case != "50 holds" else None
         for i in range(warmup + repeat + 1):
             capture = i == warmup + repeat
@@ -608,10 +613,11 @@ def service_runs(cases: Cases, repeat: int, warmup: int) -> dict:
                     capture=capture,
                 )
             if warmup <= i < warmup + repeat:
-                for op, ms in times.items():
+                for op, (ms, cpu_ms) in times.items():
                     samples[op].append(ms)
+                    cpu[op].append(cpu_ms)
         for op in samples:
-            results[(case, op)] = {"ms": samples[op], "queries": counts[op]}
+            results[(case, op)] = {"ms": samples[op], "cpu": cpu[op], "queries": counts[op]}
     return results
 
 
@@ -643,9 +649,9 @@ def desk_runs(cases: Cases, repeat: int, warmup: int) -> dict:
     lending, returning = desk_client(), desk_client()
 
     def post(client, url, data=None):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         response = client.post(url, data or {}, **htmx)
-        ms = (time.perf_counter() - t0) * 1000
+        ms = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
         body = response.content.decode()
         if response.status_code != 200 or 'class="result bad"' in body:
             raise RuntimeError(f"desk refused {data}: {response.status_code} {body[:600]}")
@@ -654,6 +660,7 @@ def desk_runs(cases: Cases, repeat: int, warmup: int) -> dict:
     results: dict[tuple[str, str], dict] = {}
     for case in ("plain", "500 loans", "50 holds"):
         samples = {"card scan": [], "checkout": [], "check-in": []}
+        cpu = {"card scan": [], "checkout": [], "check-in": []}
         counts = {}
         items = cases.take(warmup + repeat + 1) if case != "50 holds" else None
         for i in range(warmup + repeat + 1):
@@ -678,10 +685,11 @@ def desk_runs(cases: Cases, repeat: int, warmup: int) -> dict:
             if capture:
                 counts = {"card scan": n_card, "checkout": n_out, "check-in": n_in}
             elif i >= warmup:
-                for op, ms in times.items():
+                for op, (ms, cpu_ms) in times.items():
                     samples[op].append(ms)
+                    cpu[op].append(cpu_ms)
         for op in samples:
-            results[(case, op)] = {"ms": samples[op], "queries": counts[op]}
+            results[(case, op)] = {"ms": samples[op], "cpu": cpu[op], "queries": counts[op]}
     return results
 
 
@@ -692,7 +700,7 @@ def print_latencies(title: str, results: dict, ops: list[str]) -> list[str]:
     print(f"  {title}")
     print(
         f"  {'case':<11} {'operation':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'queries':>8} {'p95 / plain':>12}"
+        f"{'CPU p50':>8} {'queries':>8} {'p95 / plain':>12}"
     )
     for case in ("plain", "500 loans", "50 holds"):
         for op in ops:
@@ -706,7 +714,8 @@ def print_latencies(title: str, results: dict, ops: list[str]) -> list[str]:
                 missed.append(f"{title}: {case} {op} p95 {ratio:.1f}x plain")
             print(
                 f"  {case:<11} {op:<10} {statistics.median(r['ms']):8.1f} {p95:8.1f} "
-                f"{percentile(r['ms'], 99):8.1f} {r['queries']:8d} "
+                f"{percentile(r['ms'], 99):8.1f} {statistics.median(r['cpu']):8.1f} "
+                f"{r['queries']:8d} "
                 f"{'' if case == 'plain' else f'{ratio:.2f}x':>12}{note}"
             )
     return missed
@@ -868,6 +877,8 @@ def measure(args) -> None:
         load = os.getloadavg()
 
     backend = f"{connection.vendor} {settings.DATABASES['default']['NAME']}"
+    if args.no_index_follow:
+        backend += ", search index not following"
     missed = print_latencies(
         f"service (circulation.services), {args.repeat} each, {backend}",
         service,
@@ -917,6 +928,11 @@ def worker(args) -> None:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"{connection.vendor}: {connection.settings_dict['NAME']}", flush=True)
+    if args.no_index_follow:
+        from catalog.signals import records_changed
+
+        records_changed.disconnect(dispatch_uid="search.follow_catalogue")
+        print("  the search index does not follow checkouts in this run (--no-index-follow)")
     build(args)
     if not args.build_only:
         measure(args)
@@ -938,6 +954,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--pgbench-seconds", type=int, default=20)
     parser.add_argument("--no-pgbench", action="store_true")
+    parser.add_argument(
+        "--no-index-follow",
+        action="store_true",
+        help="disconnect the search index from circulation (shows what updating it costs)",
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--build-only", action="store_true", help="build, do not measure")
     parser.add_argument("--rebuild", action="store_true", help="build again from scratch")
