@@ -274,6 +274,16 @@ def _branch(session: Session, code: str = "") -> Branch:
     return session.account.branch
 
 
+def _parse_date(text: str) -> dt.datetime | None:
+    """A SIP2 date (YYYYMMDDZZZZHHMMSS, local time) not in the future, else None."""
+    try:
+        naive = dt.datetime.strptime(text[:8] + text[12:18], "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    moment = timezone.make_aware(naive)
+    return moment if moment <= timezone.now() else None
+
+
 def _due(loan: Loan) -> str:
     return sip_date(timezone.localtime(loan.due_at))
 
@@ -727,7 +737,11 @@ def checkin(session: Session, request: Request) -> Reply:
     if item is None:
         return _refusal(request, session, _("Item not recognised."))
     branch = _branch(session, request.get("AP"))
-    result = services.check_in(item, staff=None, branch=branch, channel=CHANNEL)
+    at = None
+    if request.fixed[:1].upper() == "Y":
+        # An offline return replayed later (no block = Y): it happened at its return date.
+        at = _parse_date(request.fixed_at(19, 18))
+    result = services.check_in(item, staff=None, branch=branch, channel=CHANNEL, at=at)
     ok, alert = True, False
     fields: list[tuple[str, object]] = [
         ("AO", _ao(session, request)),

@@ -37,9 +37,10 @@ def valid_pin(pin: str) -> bool:
 @transaction.atomic
 def set_pin(member: Member, pin: str, *, by) -> Member:
     """Set (or, with an empty `pin`, clear) the member's kiosk PIN. `by` is a staff user with
-    patrons.change_member, or the member's own sign-in account."""
+    patrons.change_member, or the member's own sign-in account; None only from the
+    `member_pin` management command (run by the system administrator)."""
     own = by is not None and member.user_id is not None and member.user_id == by.pk
-    if not own:
+    if by is not None and not own:
         require(by, "patrons.change_member")
     pin = (pin or "").strip()
     if pin and not valid_pin(pin):

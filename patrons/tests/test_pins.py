@@ -54,3 +54,14 @@ def test_clearing_and_locking(rina, make_user):
     set_pin(rina, "", by=librarian)
     rina.refresh_from_db()
     assert rina.pin_hash == "" and not check_pin(rina, "8642")
+
+
+def test_management_command(rina):
+    from django.core.management import call_command
+
+    call_command("member_pin", "M1", "--pin", "5555")
+    rina.refresh_from_db()
+    assert check_pin(rina, "5555")
+    call_command("member_pin", "M1", "--clear")
+    rina.refresh_from_db()
+    assert rina.pin_hash == ""

@@ -262,3 +262,19 @@ def test_sequence_must_follow_when_error_detection_is_required(account, pin_memb
     assert acs.respond(session, signed("9900802.00AY9AZ")) == b"96\r"
     assert acs.respond(session, signed("9900802.00AY9AZ")).startswith(b"98")
     assert acs.respond(session, signed("9900802.00AY0AZ")).startswith(b"98")  # 9 → 0 wraps
+
+
+def test_offline_return_replayed_later_counts_from_its_return_date(kiosk, pin_member, item):
+    from django.utils import timezone
+
+    services.check_out(item, pin_member, staff=None, channel="sip2")
+    loan = Loan.objects.get()
+    returned = timezone.localtime() - dt.timedelta(days=2)
+    stamp = returned.strftime("%Y%m%d    %H%M%S")
+    reply = ask(kiosk, f"09Y{sip_now()}{stamp}APpusat|AOpusat|AB{item.barcode}|")
+    assert reply.startswith("101")
+    loan.refresh_from_db()
+    assert abs((loan.returned_at - returned).total_seconds()) < 1
+    # without no-block, the return date of the kiosk is not trusted: now
+    item2_reply = ask(kiosk, f"09N{sip_now()}{stamp}APpusat|AOpusat|AB{item.barcode}|")
+    assert item2_reply.startswith("100")  # already in
