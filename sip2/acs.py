@@ -277,7 +277,7 @@ def _branch(session: Session, code: str = "") -> Branch:
 def _parse_date(text: str) -> dt.datetime | None:
     """A SIP2 date (YYYYMMDDZZZZHHMMSS, local time) not in the future, else None."""
     try:
-        naive = dt.datetime.strptime(text[:8] + text[12:18], "%Y%m%d%H%M%S")
+        naive = dt.datetime.strptime(text[:8] + text[12:18], "%Y%m%d%H%M%S")  # noqa: DTZ007
     except ValueError:
         return None
     moment = timezone.make_aware(naive)
