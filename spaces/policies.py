@@ -128,8 +128,11 @@ def _hours_text(periods) -> str:
     return ", ".join(f"{p.opens_at:%H.%M}–{p.closes_at:%H.%M}" for p in periods)
 
 
-def check_calendar(request: Request, calendar, *, branch_name: str) -> None:
-    """The booking lies on an open day, inside one opening period."""
+def check_calendar(
+    request: Request, calendar, *, branch_name: str, slot_minutes: int | None = None
+) -> None:
+    """The booking lies on an open day, inside one opening period, and (with `slot_minutes`)
+    starts on a slot of the grid, which begins when the period opens."""
     local_start, local_end = request.start, request.end
     day = calendar.day(local_start.date())
     if not day.is_open:
@@ -139,8 +142,18 @@ def check_calendar(request: Request, calendar, *, branch_name: str) -> None:
     if local_end.date() != local_start.date() and local_end.time() != dt.time(0):
         raise errors.OutsideOpeningHoursError(branch=branch_name, hours=_hours_text(day.periods))
     end_time = local_end.time() if local_end.date() == local_start.date() else dt.time(23, 59)
-    if not any(p.opens_at <= local_start.time() and end_time <= p.closes_at for p in day.periods):
+    period = next(
+        (p for p in day.periods if p.opens_at <= local_start.time() and end_time <= p.closes_at),
+        None,
+    )
+    if period is None:
         raise errors.OutsideOpeningHoursError(branch=branch_name, hours=_hours_text(day.periods))
+    if slot_minutes:
+        offset = (local_start.hour * 60 + local_start.minute) - (
+            period.opens_at.hour * 60 + period.opens_at.minute
+        )
+        if offset % slot_minutes or local_start.second or local_start.microsecond:
+            raise errors.SlotAlignmentError(minutes=slot_minutes)
 
 
 def check_shape(request: Request, rules: Rules, *, now: dt.datetime) -> None:
@@ -155,8 +168,7 @@ def check_shape(request: Request, rules: Rules, *, now: dt.datetime) -> None:
     if minutes > rules.max_minutes:
         raise errors.TooLongError(minutes=rules.max_minutes)
     slot = rules.slot_minutes or 1
-    start_minute = request.start.hour * 60 + request.start.minute
-    if start_minute % slot or minutes % slot or request.start.second:
+    if minutes % slot:  # where a slot starts is the calendar's part (check_calendar)
         raise errors.SlotAlignmentError(minutes=slot)
     last_day = now.date() + dt.timedelta(days=rules.days_ahead)
     if request.start.date() > last_day:

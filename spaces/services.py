@@ -217,7 +217,10 @@ def validate(
         shape_rules = policies.Rules(**{**rules.as_dict(), "days_ahead": 10_000})
     policies.check_shape(request, shape_rules, now=_local(now))
     policies.check_calendar(
-        request, calendar_for(resource.branch), branch_name=resource.branch.name
+        request,
+        calendar_for(resource.branch),
+        branch_name=resource.branch.name,
+        slot_minutes=rules.slot_minutes,
     )
     capacity = getattr(resource, "capacity", None)
     if capacity and people > capacity:

@@ -250,3 +250,18 @@ def test_space_names_are_unique_per_branch(room, branches):
     Space.objects.create(branch=branches[1], kind="discussion_room", name=room.name)
     with pytest.raises(IntegrityError), transaction.atomic():
         Space.objects.create(branch=branches[0], kind="auditorium", name=room.name)
+
+
+def test_slots_start_when_the_period_opens(now, room, member, branches):
+    """Friday afternoons open at 13.30: hour slots start at 13.30, 14.30 … there."""
+    from core.models import OpeningPeriod
+
+    OpeningPeriod.objects.filter(branch=branches[0], weekday=4).delete()
+    OpeningPeriod.objects.create(
+        branch=branches[0], weekday=4, opens_at=dt.time(13, 30), closes_at=dt.time(16, 30)
+    )
+    BookingRule.objects.create(name="Hours", space=room, slot_minutes=60, min_minutes=60)
+    services.book(room, member, start=local(27, 13, 30), end=local(27, 14, 30))
+    services.book(room, member, start=local(27, 14, 30), end=local(27, 15, 30))
+    with pytest.raises(errors.SlotAlignmentError):
+        services.book(room, member, start=local(27, 14), end=local(27, 15))
