@@ -835,6 +835,37 @@ def book_series(
     return SeriesResult(series, booked, skipped)
 
 
+def cancel_series_from(
+    booking: Booking, *, by, reason: str = "", at: dt.datetime | None = None
+) -> list[Booking]:
+    """Cancel a weekly booking from this date on (the group stops meeting). Each date follows
+    `cancel`'s rules; dates past their own deadline stay (the booker is told by the refusal of
+    the first one, which is `booking` itself)."""
+    now = at or timezone.now()
+    if booking.series_id is None:
+        return [cancel(booking, by=by, reason=reason, at=now)]
+    later = list(
+        Booking.objects.filter(
+            series_id=booking.series_id,
+            with_booking__isnull=True,
+            state__in=ACTIVE_STATES,
+            starts_at__gte=booking.starts_at,
+        ).order_by("starts_at")
+    )
+    done = []
+    with transaction.atomic():
+        for item in later:
+            if item.pk == booking.pk:
+                done.append(cancel(item, by=by, reason=reason, at=now))
+                continue
+            try:
+                with transaction.atomic():
+                    done.append(cancel(item, by=by, reason=reason, at=now))
+            except errors.SpacesError:
+                continue
+    return done
+
+
 # For other apps: a short alias with the name the style guide suggests.
 book_room = book
 
@@ -850,6 +881,7 @@ __all__ = [
     "plan_series",
     "change",
     "cancel",
+    "cancel_series_from",
     "approve",
     "decline",
     "check_in",

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import member_required, staff_required
@@ -196,11 +197,23 @@ def booking_detail(request: HttpRequest, member, code: str) -> HttpResponse:
 def booking_cancel(request: HttpRequest, member, code: str) -> HttpResponse:
     booking = _own_booking(request, member, code)
     try:
-        services.cancel(booking, by=request.user)
+        if request.POST.get("series") == "rest":
+            count = len(services.cancel_series_from(booking, by=request.user))
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s date of the weekly booking is cancelled.",
+                    "%(count)s dates of the weekly booking are cancelled.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            services.cancel(booking, by=request.user)
+            messages.success(request, _("Your booking is cancelled."))
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("spaces:booking", code)
-    messages.success(request, _("Your booking is cancelled."))
     return redirect("spaces:mine")
 
 

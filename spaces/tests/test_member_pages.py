@@ -246,3 +246,17 @@ def test_the_pages_speak_indonesian_by_default(client, now, room, member):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Content-Language"] == "id"
+
+
+def test_a_group_cancels_the_rest_of_its_weekly_booking(web, now, room, member):
+    result = services.book_series(
+        room, member, start=local(24, 10), end=local(24, 11), weeks=4, by=member.user
+    )
+    assert len(result.booked) == 4
+    second = result.booked[1]
+    response = web.post(
+        reverse("spaces:cancel", args=[second.code]), {"series": "rest"}, follow=True
+    )
+    assert "3 dates of the weekly booking are cancelled." in response.content.decode()
+    states = [b.state for b in Booking.objects.filter(series=result.series).order_by("starts_at")]
+    assert states == ["pending", "cancelled", "cancelled", "cancelled"]
