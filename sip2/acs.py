@@ -159,6 +159,8 @@ def respond(session: Session, frame: bytes, *, database: bool = True) -> bytes:
 def _refresh_connection() -> None:
     """Drop a broken or expired database connection before the request. SQLite connections are
     kept (its CONN_MAX_AGE of 0 is for web requests; reopening costs a checkpoint each time)."""
+    if connection.in_atomic_block:
+        return  # called inside someone's transaction (tests): the connection is theirs
     if connection.vendor == "sqlite":
         if connection.connection is not None and not connection.is_usable():
             connection.close()
