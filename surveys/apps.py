@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "surveys"
+    verbose_name = _("Surveys")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.roles import Role, add_role_permissions
+        from core.navigation import Section, StaffLink, register
+
+        build = {f"surveys.{action}_survey" for action in ("view", "add", "change")}
+        results = {"surveys.view_survey", "surveys.view_results"}
+        add_role_permissions(Role.PROGRAMME_COORDINATOR, build | results)
+        add_role_permissions(Role.HEAD, build | results)
+        register(
+            StaffLink(
+                key="surveys.list",
+                label=_("Surveys and IKM"),
+                url_name="surveys:staff-list",
+                section=Section.PROGRAMMES,
+                permission="surveys.view_survey",
+                description=_("Questionnaires, the public satisfaction index (IKM) and results."),
+                order=80,
+            ),
+        )
+        from surveys import services  # noqa: F401  (registers the audit actions)

@@ -1,0 +1,175 @@
+"""Surveys: a survey has sections, a section has questions; a response holds one answer per
+question shown. When a survey is anonymous a response carries no identity at all; that a member
+has answered is kept apart, as a keyed hash in `RespondentMark` (no time, random key), so the
+answers cannot be joined back to the member."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from surveys.states import QuestionKind, SurveyKind, SurveyState
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(6)
+
+
+class Survey(models.Model):
+    title = models.CharField(_("title (Indonesian)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    intro = models.TextField(_("introduction (Indonesian)"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    kind = models.CharField(max_length=20, choices=SurveyKind.choices, default=SurveyKind.GENERAL)
+    state = models.CharField(max_length=20, choices=SurveyState.choices, default=SurveyState.DRAFT)
+    code = models.CharField(max_length=20, unique=True, default=new_code, editable=False)
+    is_anonymous = models.BooleanField(_("anonymous"), default=True)
+    requires_sign_in = models.BooleanField(_("members only (sign-in required)"), default=False)
+    one_per_member = models.BooleanField(_("one response per member"), default=False)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("survey")
+        permissions = [("view_results", "Can see survey results")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=list(SurveyState.values)), name="survey_valid_state"
+            ),
+            models.CheckConstraint(
+                condition=~Q(one_per_member=True, requires_sign_in=False),
+                name="survey_one_per_member_needs_sign_in",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.localized_title
+
+    @property
+    def localized_title(self) -> str:
+        return _pick(self.title, self.title_en)
+
+    @property
+    def localized_intro(self) -> str:
+        return _pick(self.intro, self.intro_en)
+
+
+def _pick(indonesian: str, english: str) -> str:
+    if english and (get_language() or "id").startswith("en"):
+        return english
+    return indonesian
+
+
+class Section(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("title (Indonesian)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    # Skip logic: the section is shown only when this earlier question has an answer (equal to
+    # show_if_value when that is set).
+    show_if = models.ForeignKey(
+        "Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    show_if_value = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.localized_title
+
+    @property
+    def localized_title(self) -> str:
+        return _pick(self.title, self.title_en)
+
+
+class Question(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField(default=0)
+    # A stable short name: "U1".."U9" in the IKM template, "umur" for age; used in exports.
+    code = models.CharField(max_length=30, blank=True)
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    text = models.CharField(_("question (Indonesian)"), max_length=500)
+    text_en = models.CharField(_("question (English)"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    # Choices of single/multiple choice questions, or the scale labels of a Likert question:
+    # a list of {"id": "...", "en": "..."}; the stored answer is the 1-based position.
+    choices = models.JSONField(default=list, blank=True)
+    show_if = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    show_if_value = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["section__position", "section_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.code or self.text[:40]
+
+    @property
+    def localized_text(self) -> str:
+        return _pick(self.text, self.text_en)
+
+    def choice_labels(self) -> list[str]:
+        return [_pick(c.get("id", ""), c.get("en", "")) for c in self.choices]
+
+
+class Response(models.Model):
+    """One submitted response. `user` stays empty when the survey is anonymous; only the day is
+    kept, not the time."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    submitted_on = models.DateField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.pk}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    number = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    text = models.TextField(blank=True)
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}"
+
+
+class RespondentMark(models.Model):
+    """That someone answered a survey allowing one response per member: a keyed hash of
+    (survey, user), a random key and no time, so it cannot be matched to a response."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "token"], name="one_mark_per_respondent")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pk)

@@ -1,0 +1,220 @@
+"""Reads of surveys: the lists staff see, a survey with its questions, and results (counts,
+distributions, averages, NPS, text answers, the IKM) over a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from surveys import ikm
+from surveys.models import Answer, Question, Response, Section, Survey
+from surveys.states import CHOICE_KINDS, SCALES, TEXT_KINDS, QuestionKind, SurveyKind
+
+
+def staff_surveys() -> QuerySet[Survey]:
+    return Survey.objects.annotate(response_count=Count("responses")).order_by("-created_at")
+
+
+def _with_questions(queryset: QuerySet[Survey]) -> QuerySet[Survey]:
+    return queryset.prefetch_related(
+        Prefetch(
+            "sections",
+            queryset=Section.objects.order_by("position", "pk").prefetch_related(
+                Prefetch("questions", queryset=Question.objects.order_by("position", "pk"))
+            ),
+        )
+    )
+
+
+def get_survey(pk: int) -> Survey | None:
+    return _with_questions(Survey.objects.filter(pk=pk)).first()
+
+
+def get_survey_by_code(code: str) -> Survey | None:
+    return _with_questions(Survey.objects.filter(code=code)).first()
+
+
+def questions_of(survey: Survey) -> list[Question]:
+    return [q for s in survey.sections.all() for q in s.questions.all()]
+
+
+def responses_in(survey: Survey, *, since: dt.date | None, until: dt.date | None):
+    responses = Response.objects.filter(survey=survey)
+    if since:
+        responses = responses.filter(submitted_on__gte=since)
+    if until:
+        responses = responses.filter(submitted_on__lte=until)
+    return responses
+
+
+def _percent(part: int, whole: int) -> Decimal:
+    if not whole:
+        return Decimal(0)
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    percent: Decimal
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int
+    bars: list[Bar] = field(default_factory=list)
+    mean: Decimal | None = None
+    nps: int | None = None
+    texts: list[str] = field(default_factory=list)
+    numbers: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class Results:
+    survey: Survey
+    respondents: int
+    questions: list[QuestionResult]
+
+
+def results(
+    survey: Survey, *, since: dt.date | None = None, until: dt.date | None = None
+) -> Results:
+    responses = responses_in(survey, since=since, until=until)
+    answers = Answer.objects.filter(response__in=responses).values(
+        "question_id", "number", "text", "choices"
+    )
+    by_question: dict[int, list[dict]] = {}
+    for row in answers:
+        by_question.setdefault(row["question_id"], []).append(row)
+    out = [_question_result(q, by_question.get(q.pk, [])) for q in questions_of(survey)]
+    return Results(survey, responses.count(), out)
+
+
+def _question_result(question: Question, rows: list[dict]) -> QuestionResult:
+    result = QuestionResult(question, len(rows))
+    kind = question.kind
+    if kind in SCALES:
+        low, high = SCALES[kind]
+        counts = Counter(int(r["number"]) for r in rows if r["number"] is not None)
+        labels = question.choice_labels()
+        for value in range(low, high + 1):
+            label = str(value)
+            if labels and len(labels) == high - low + 1:
+                label = f"{value} · {labels[value - low]}"
+            result.bars.append(Bar(label, counts[value], _percent(counts[value], len(rows))))
+        if rows:
+            total = sum(value * n for value, n in counts.items())
+            result.mean = (Decimal(total) / len(rows)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if kind == QuestionKind.NPS and rows:
+            promoters = sum(n for value, n in counts.items() if value >= 9)
+            detractors = sum(n for value, n in counts.items() if value <= 6)
+            result.nps = round((promoters - detractors) * 100 / len(rows))
+    elif kind in CHOICE_KINDS:
+        counts = Counter()
+        for r in rows:
+            if kind == QuestionKind.MULTIPLE:
+                counts.update(int(v) for v in r["choices"])
+            else:
+                counts[int(r["number"])] += 1
+        for position, label in enumerate(question.choice_labels(), start=1):
+            result.bars.append(Bar(label, counts[position], _percent(counts[position], len(rows))))
+    elif kind in TEXT_KINDS or kind == QuestionKind.DATE:
+        result.texts = sorted((r["text"] for r in rows if r["text"]), key=str.casefold)
+    elif kind == QuestionKind.NUMBER:
+        values = sorted(r["number"] for r in rows if r["number"] is not None)
+        if values:
+            result.numbers = {
+                "min": values[0],
+                "max": values[-1],
+                "mean": (sum(values) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            }
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# IKM
+
+
+@dataclass
+class IkmReport:
+    survey: Survey
+    result: ikm.IkmResult
+    elements: list[tuple[str, str, Decimal | None, int, bool]]  # code, name, NRR, n, lowest
+    profile: list[QuestionResult]
+
+
+def ikm_report(
+    survey: Survey, *, since: dt.date | None = None, until: dt.date | None = None
+) -> IkmReport:
+    questions = questions_of(survey)
+    element_questions = {q.pk: q.code for q in questions if q.code in ikm.ELEMENT_CODES}
+    responses = responses_in(survey, since=since, until=until)
+    rows: dict[int, dict[str, int]] = {}
+    for response_id, question_id, number in Answer.objects.filter(
+        response__in=responses, question_id__in=element_questions
+    ).values_list("response_id", "question_id", "number"):
+        if number is not None:
+            rows.setdefault(response_id, {})[element_questions[question_id]] = int(number)
+    result = ikm.compute(rows.values())
+    lowest = set(result.lowest)
+    elements = [
+        (
+            code,
+            str(ikm.ELEMENT_NAMES[code]),
+            result.elements[code],
+            result.answered[code],
+            code in lowest,
+        )
+        for code in ikm.ELEMENT_CODES
+    ]
+    profile_codes = {code for code, *_ in ikm.PROFILE}
+    profile = results(survey, since=since, until=until).questions
+    profile = [r for r in profile if r.question.code in profile_codes]
+    return IkmReport(survey, result, elements, profile)
+
+
+def is_ikm(survey: Survey) -> bool:
+    return survey.kind == SurveyKind.IKM
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def export_rows(survey: Survey, *, since: dt.date | None = None, until: dt.date | None = None):
+    """The header, then one row per response: the day, then each question's answer (choices by
+    label)."""
+    questions = questions_of(survey)
+    yield ["response", "date", *[q.code or f"q{q.pk}" for q in questions]]
+    responses = responses_in(survey, since=since, until=until).order_by("pk")
+    answers: dict[int, dict[int, Answer]] = {}
+    for answer in Answer.objects.filter(response__in=responses):
+        answers.setdefault(answer.response_id, {})[answer.question_id] = answer
+    for number, response in enumerate(responses, start=1):
+        mine = answers.get(response.pk, {})
+        yield [
+            number,
+            response.submitted_on.isoformat(),
+            *[_cell(q, mine.get(q.pk)) for q in questions],
+        ]
+
+
+def _cell(question: Question, answer: Answer | None) -> str:
+    if answer is None:
+        return ""
+    labels = question.choice_labels()
+    if question.kind == QuestionKind.MULTIPLE:
+        return "; ".join(labels[i - 1] for i in answer.choices if 0 < i <= len(labels))
+    if question.kind == QuestionKind.SINGLE and answer.number is not None:
+        index = int(answer.number)
+        return labels[index - 1] if 0 < index <= len(labels) else ""
+    if answer.number is not None:
+        number = answer.number
+        return str(int(number)) if number == int(number) else str(number)
+    return answer.text
