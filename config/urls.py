@@ -16,6 +16,7 @@ urlpatterns = [
     path("visit/", include("visits.urls")),
     path("", include("spaces.urls")),
     path("", include("events.urls")),
+    path("", include("conversations.urls")),
     path("", include("surveys.urls")),
     path("staff/members/", include("patrons.urls")),
     path("staff/desk/", include("circulation.urls")),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sip2",
     "events",
     "spaces",
+    "conversations",
     "surveys",
     "search",
     "api",

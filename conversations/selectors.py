@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+
+from conversations.models import FaqEntry, Message, Question, SavedReply
+from conversations.states import QuestionState
+
+S = QuestionState
+TOKEN_SALT = "conversations.question"  # noqa: S105 - a signing salt, not a secret
+
+QUEUE_FILTERS = ("active", "mine", "unclaimed", "waiting", "answered", "closed", "all")
+
+
+def question_token(question: Question) -> str:
+    """The signed token of the asker's private link to their thread."""
+    return signing.Signer(salt=TOKEN_SALT).sign(question.code)
+
+
+def question_by_token(token: str) -> Question | None:
+    try:
+        code = signing.Signer(salt=TOKEN_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Question.objects.filter(code=code).first()
+
+
+def queue(*, show: str = "active", user=None) -> QuerySet[Question]:
+    qs = Question.objects.select_related("assignee")
+    if show == "mine":
+        qs = qs.filter(assignee=user).exclude(state=S.CLOSED)
+    elif show == "unclaimed":
+        qs = qs.filter(assignee__isnull=True).exclude(state=S.CLOSED)
+    elif show == "waiting":
+        qs = qs.filter(state=S.WAITING)
+    elif show == "answered":
+        qs = qs.filter(state=S.ANSWERED)
+    elif show == "closed":
+        qs = qs.filter(state=S.CLOSED)
+    elif show == "active":
+        qs = qs.filter(state__in=(S.NEW, S.OPEN))
+    return qs.order_by("created_at")
+
+
+def thread(question: Question, *, staff: bool) -> QuerySet[Message]:
+    qs = question.messages.select_related("author")
+    return qs if staff else qs.exclude(kind=Message.Kind.NOTE)
+
+
+def saved_replies() -> QuerySet[SavedReply]:
+    return SavedReply.objects.all()
+
+
+def public_faq(query: str = "") -> QuerySet[FaqEntry]:
+    qs = FaqEntry.objects.filter(is_published=True)
+    if query:
+        qs = qs.filter(Q(question_text__icontains=query) | Q(answer_text__icontains=query))
+    return qs

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from conversations import views
+
+app_name = "conversations"
+
+urlpatterns = [
+    path("ask/", views.ask, name="ask"),
+    path("ask/thread/<str:token>/", views.thread, name="thread"),
+    path("ask/thread/<str:token>/reply/", views.thread_reply, name="thread-reply"),
+    path("ask/thread/<str:token>/rate/", views.thread_rate, name="thread-rate"),
+    path("faq/", views.faq, name="faq"),
+    path("staff/questions/", views.staff_queue, name="staff-queue"),
+    path("staff/questions/saved-replies/", views.staff_saved_replies, name="staff-saved-replies"),
+    path("staff/questions/<int:pk>/", views.staff_question, name="staff-question"),
+    path(
+        "staff/questions/<int:pk>/<slug:action>/", views.staff_action, name="staff-question-action"
+    ),
+]
