@@ -68,6 +68,7 @@ class Session:
     last_sequence: str | None = None
     verified_pin: tuple | None = None
     library_name: str = ""
+    last_code: str = ""
     zone: dt.tzinfo | None = None
     close: bool = False
     counts: dict[str, list[int]] = field(default_factory=dict)
@@ -77,6 +78,7 @@ class Session:
         return self.account.encoding if self.account else "utf-8"
 
     def count(self, code: str, *, error: bool = False) -> None:
+        self.last_code = code
         entry = self.counts.setdefault(code, [0, 0])
         entry[0] += 1
         entry[1] += int(error)

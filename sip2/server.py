@@ -168,32 +168,43 @@ class Sip2Server:
             for other in self.sessions
             if other.account is not None and other.account.pk == session.account.pk
         )
-        await self.run_sync(_save_activity, session.account.pk, session.peer, counts, open_now)
+        await self.run_sync(
+            _save_activity,
+            session.account.pk,
+            session.peer,
+            counts,
+            open_now,
+            session.last_code,
+            self.zone,
+        )
 
 
-def _save_activity(account_id: int, peer: str, counts: dict, open_now: int) -> None:
+def _save_activity(
+    account_id: int, peer: str, counts: dict, open_now: int, last: str, zone
+) -> None:
+    from django.db import transaction
     from django.db.models import F
 
     from sip2.models import SipAccount, SipDailyCount
 
     try:
-        today = timezone.localdate()
-        last = next(reversed(counts), "") if counts else ""
-        updates = {"connections": open_now, "last_address": peer.rsplit(":", 1)[0]}
-        if counts:
-            updates |= {"last_seen_at": timezone.now(), "last_message": last}
-        SipAccount.objects.filter(pk=account_id).update(**updates)
-        for code, (count, errors) in counts.items():
-            row, created = SipDailyCount.objects.get_or_create(
-                account_id=account_id,
-                day=today,
-                code=code,
-                defaults={"count": count, "errors": errors},
-            )
-            if not created:
-                SipDailyCount.objects.filter(pk=row.pk).update(
-                    count=F("count") + count, errors=F("errors") + errors
+        with transaction.atomic(), timezone.override(zone):
+            today = timezone.localdate()
+            updates = {"connections": open_now, "last_address": peer.rsplit(":", 1)[0]}
+            if counts:
+                updates |= {"last_seen_at": timezone.now(), "last_message": last}
+            SipAccount.objects.filter(pk=account_id).update(**updates)
+            for code, (count, errors) in counts.items():
+                row, created = SipDailyCount.objects.get_or_create(
+                    account_id=account_id,
+                    day=today,
+                    code=code,
+                    defaults={"count": count, "errors": errors},
                 )
+                if not created:
+                    SipDailyCount.objects.filter(pk=row.pk).update(
+                        count=F("count") + count, errors=F("errors") + errors
+                    )
     except DatabaseError:
         log.exception("sip2: could not record activity")
 
