@@ -145,7 +145,8 @@ def _question_result(question: Question, rows: list[dict]) -> QuestionResult:
 class IkmReport:
     survey: Survey
     result: ikm.IkmResult
-    elements: list[tuple[str, str, Decimal | None, int, bool]]  # code, name, NRR, n, lowest
+    # code, name, NRR, number answered, NRR x 1/9, lowest
+    elements: list[tuple[str, str, Decimal | None, int, Decimal | None, bool]]
     profile: list[QuestionResult]
 
 
@@ -169,6 +170,7 @@ def ikm_report(
             str(ikm.ELEMENT_NAMES[code]),
             result.elements[code],
             result.answered[code],
+            _weighted(result.elements[code]),
             code in lowest,
         )
         for code in ikm.ELEMENT_CODES
@@ -177,6 +179,12 @@ def ikm_report(
     profile = results(survey, since=since, until=until).questions
     profile = [r for r in profile if r.question.code in profile_codes]
     return IkmReport(survey, result, elements, profile)
+
+
+def _weighted(nrr: Decimal | None) -> Decimal | None:
+    if nrr is None:
+        return None
+    return (nrr / 9).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
 def is_ikm(survey: Survey) -> bool:

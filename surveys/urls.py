@@ -1,4 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from surveys import views
 
 app_name = "surveys"
-urlpatterns = []
+
+urlpatterns = [
+    path("s/<str:code>/", views.answer, name="answer"),
+    path("s/<str:code>/thanks/", views.thanks, name="thanks"),
+    path("staff/surveys/", views.staff_list, name="staff-list"),
+    path("staff/surveys/<int:pk>/", views.staff_survey, name="staff-survey"),
+    path("staff/surveys/<int:pk>/state/", views.staff_state, name="staff-state"),
+    path("staff/surveys/<int:pk>/preview/", views.staff_preview, name="staff-preview"),
+    path("staff/surveys/<int:pk>/results/", views.staff_results, name="staff-results"),
+    path("staff/surveys/<int:pk>/results.csv", views.staff_results_csv, name="staff-csv"),
+    path("staff/surveys/<int:pk>/ikm/", views.staff_ikm, name="staff-ikm"),
+    path("staff/surveys/<int:pk>/poster/", views.staff_poster, name="staff-poster"),
+    path(
+        "staff/surveys/<int:pk>/questions/<int:question_pk>/",
+        views.staff_question,
+        name="staff-question",
+    ),
+    path(
+        "staff/surveys/<int:pk>/questions/<int:question_pk>/action/",
+        views.staff_question_action,
+        name="staff-question-action",
+    ),
+]
