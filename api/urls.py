@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.account import account_router
 from api.catalog import catalog_router
+from api.events import events_router
 from api.routers import auth_router, library_router
 from spaces.api import spaces_router
 
@@ -27,6 +28,7 @@ api.add_router("/", library_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/account", account_router)
 api.add_router("/spaces", spaces_router)
+api.add_router("/events", events_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -35,6 +35,59 @@ def upcoming_events(
     return events.select_related("branch", "series").order_by("starts_at", "pk")
 
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the library (the current time zone) at the start of `day`."""
+    day = min(max(day, FIRST_DAY), LAST_DAY)  # far days would not convert to UTC
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def calendar_events(
+    *,
+    kind: str = "",
+    audience: str = "",
+    branch=None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> QuerySet[Event]:
+    """Published events for the calendar: from `start` (a day) or, without one, those not yet
+    over; up to the end of `end` when given. An event running over several days (an
+    exhibition) shows on every day it overlaps."""
+    at = day_start(start) if start is not None else at
+    events = upcoming_events(kind=kind, audience=audience, branch=branch, at=at)
+    if end is not None:
+        events = events.filter(starts_at__lt=day_start(min(end, LAST_DAY) + dt.timedelta(days=1)))
+    return events
+
+
+def month_days(day: dt.date) -> list[dt.date]:
+    """Every day of `day`'s month."""
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return [first + dt.timedelta(days=n) for n in range((following - first).days)]
+
+
+def week_days(day: dt.date) -> list[dt.date]:
+    """Monday to Sunday of `day`'s week."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return [monday + dt.timedelta(days=n) for n in range(7)]
+
+
+def events_by_day(events, days: list[dt.date]) -> dict[dt.date, list[Event]]:
+    """Each day's events (in the library's time); one running several days is on each."""
+    found: dict[dt.date, list[Event]] = {day: [] for day in days}
+    for event in events:
+        first = timezone.localtime(event.starts_at).date()
+        last = timezone.localtime(event.ends_at).date()
+        for day in days:
+            if first <= day <= last:
+                found[day].append(event)
+    return found
+
+
 def public_event(pk: int) -> Event | None:
     return (
         Event.objects.filter(pk=pk, status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
