@@ -148,6 +148,32 @@ class FilterForm(forms.Form):
         empty_label=_("All branches"),
         to_field_name="code",
     )
+    date = forms.DateField(
+        label=_("From the day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+    )
+
+    def clean_date(self):
+        from events.selectors import FIRST_DAY, LAST_DAY
+
+        day = self.cleaned_data.get("date")
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise forms.ValidationError(_("Choose a day between 1900 and 9998."))
+        return day
+
+    def filters(self) -> dict:
+        """kind, audience, branch for the selectors (empty when the form is not valid)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "kind": data.get("kind", ""),
+            "audience": data.get("audience", ""),
+            "branch": data.get("branch"),
+        }
+
+    def day(self):
+        return self.cleaned_data.get("date") if self.is_valid() else None
 
 
 class RegistrationForm(forms.Form):

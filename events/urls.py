@@ -6,6 +6,8 @@ app_name = "events"
 
 urlpatterns = [
     path("events/", views.event_list, name="list"),
+    path("events/month/", views.event_month, name="month"),
+    path("events/week/", views.event_week, name="week"),
     path("events/feed.ics", views.feed, name="feed"),
     path("events/mine/", views.my_registrations, name="mine"),
     path("events/<int:pk>/", views.event_detail, name="detail"),

@@ -3,6 +3,8 @@ the programme coordinator's and the door's staff screens."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,13 +36,72 @@ from patrons.selectors import member_for_user
 
 def event_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.upcoming_events(
-        kind=filters.get("kind", ""),
-        audience=filters.get("audience", ""),
-        branch=filters.get("branch"),
-    )[:100]
-    return render(request, "events/event_list.html", {"form": form, "events": events})
+    events = selectors.calendar_events(**form.filters(), start=form.day())[:100]
+    return render(
+        request,
+        "events/event_list.html",
+        {"form": form, "events": events, "view": "list", **_view_links(request)},
+    )
+
+
+def _query(request: HttpRequest, **changes) -> str:
+    """The current filters with `changes` (None removes a key), as ?a=b (or "")."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    return f"?{query.urlencode()}" if query else ""
+
+
+def _view_links(request: HttpRequest) -> dict:
+    return {
+        "list_url": reverse("events:list") + _query(request),
+        "month_url": reverse("events:month") + _query(request),
+        "week_url": reverse("events:week") + _query(request),
+        "feed_url": reverse("events:feed") + _query(request, date=None),
+    }
+
+
+def _calendar_page(request: HttpRequest, *, view: str) -> HttpResponse:
+    """The month (a grid on wide screens, the days with events on phones) or the week (Monday
+    to Sunday), of the day in the filter (default today), with the list's filters."""
+    form = FilterForm(request.GET or None)
+    anchor = form.day() or timezone.localdate()
+    days = selectors.month_days(anchor) if view == "month" else selectors.week_days(anchor)
+    events = list(selectors.calendar_events(**form.filters(), start=days[0], end=days[-1])[:500])
+    by_day = selectors.events_by_day(events, days)
+    if view == "month":
+        first = anchor.replace(day=1)
+        previous = (first - dt.timedelta(days=1)).replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        heading = first
+    else:
+        previous, following = days[0] - dt.timedelta(days=7), days[0] + dt.timedelta(days=7)
+        heading = days[0]
+    name = "events:month" if view == "month" else "events:week"
+    context = {
+        "form": form,
+        "view": view,
+        "heading": heading,
+        "days": [(day, by_day[day]) for day in days],
+        "offset": days[0].weekday(),
+        "today": timezone.localdate(),
+        "count": len(events),
+        "previous_url": reverse(name) + _query(request, date=previous.isoformat()),
+        "next_url": reverse(name) + _query(request, date=following.isoformat()),
+        "this_url": reverse(name) + _query(request, date=None),
+        **_view_links(request),
+    }
+    return render(request, "events/event_calendar.html", context)
+
+
+def event_month(request: HttpRequest) -> HttpResponse:
+    return _calendar_page(request, view="month")
+
+
+def event_week(request: HttpRequest) -> HttpResponse:
+    return _calendar_page(request, view="week")
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -177,12 +238,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def feed(request: HttpRequest) -> HttpResponse:
     """The public calendar as iCalendar (filters as on the list)."""
     form = FilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.upcoming_events(
-        kind=filters.get("kind", ""),
-        audience=filters.get("audience", ""),
-        branch=filters.get("branch"),
-    )[:500]
+    events = selectors.calendar_events(**form.filters(), start=form.day())[:500]
     return HttpResponse(
         ics.calendar_for(list(events), request=request),
         content_type="text/calendar; charset=utf-8",
