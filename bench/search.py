@@ -70,6 +70,9 @@ MIX = [
     ("no hits", "pendidkan", {}),
     ("no hits", "qwertzuiop", {}),
 ]
+# The LIKE baseline scans records up to this id (None: all), to compare with an index that
+# holds only those.
+LIKE_MAX_ID = None
 CATEGORIES = ["one word", "two words", "phrase", "author", "two facets", "no hits"]
 
 
@@ -350,6 +353,8 @@ def measure(repeat: int, like_repeat: int) -> None:
         for word in words:
             condition &= Q(title__icontains=word)
         matches = Record.objects.filter(condition)
+        if LIKE_MAX_ID is not None:  # only the records the index holds
+            matches = matches.filter(pk__lte=LIKE_MAX_ID)
         matches.count()
         list(matches.values_list("pk", flat=True)[:20])
 

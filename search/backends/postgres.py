@@ -32,13 +32,9 @@ _SEARCH_SETTINGS = (
     "set_config('work_mem', '16MB', true)"
 )
 _ORDERED = (
-    "SELECT set_config('enable_bitmapscan', 'off', true), "
-    "set_config('enable_indexscan', 'on', true)"
+    "set_config('enable_bitmapscan', 'off', true), set_config('enable_indexscan', 'on', true)"
 )
-_BITMAP = (
-    "SELECT set_config('enable_bitmapscan', 'on', true), "
-    "set_config('enable_indexscan', 'off', true)"
-)
+_BITMAP = "set_config('enable_bitmapscan', 'on', true), set_config('enable_indexscan', 'off', true)"
 _RESET_SETTINGS = (
     "SELECT set_config('enable_seqscan', 'on', true), set_config('enable_indexscan', 'on', true), "
     "set_config('enable_bitmapscan', 'on', true)"
@@ -116,8 +112,12 @@ class PostgresBackend(SearchBackend):
         direction = "DESC" if newest_first else ""
         rows: list = []
         rest, rest_args = "", []
+        # Settings are local to the transaction: ended with it, unless it is nested in an
+        # outer one (then they are put back). One statement each: under load every round
+        # trip to the server costs milliseconds.
+        nested = connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_SEARCH_SETTINGS)
+            cursor.execute(f"{_SEARCH_SETTINGS}, {_ORDERED if ordered else _BITMAP}")
             if ordered:
                 span = stats.high_id - stats.low_id + 1
                 window = max(int(3 * expected_rows * span / max(stats.documents, 1)), limit)
@@ -127,7 +127,6 @@ class PostgresBackend(SearchBackend):
                 else:
                     low, high = stats.low_id, stats.low_id + window
                     rest, rest_args = "AND record_id > %s", [high]
-                cursor.execute(_ORDERED)
                 cursor.execute(
                     f"SELECT {columns} FROM search_document WHERE tsv @@ %s::tsquery "  # noqa: S608
                     f"AND record_id BETWEEN %s AND %s ORDER BY record_id {direction} LIMIT %s",
@@ -135,7 +134,8 @@ class PostgresBackend(SearchBackend):
                 )
                 rows = cursor.fetchall()
             if len(rows) < limit:
-                cursor.execute(_BITMAP)
+                if ordered:
+                    cursor.execute(f"SELECT {_BITMAP}")
                 order = "ORDER BY record_id DESC" if newest_first else ""
                 cursor.execute(
                     f"SELECT {columns} FROM search_document WHERE tsv @@ %s::tsquery "  # noqa: S608
@@ -143,7 +143,8 @@ class PostgresBackend(SearchBackend):
                     [*score_args, match, *rest_args, limit - len(rows)],
                 )
                 rows += cursor.fetchall()
-            cursor.execute(_RESET_SETTINGS)
+            if nested:
+                cursor.execute(_RESET_SETTINGS)
         return list(map(Candidate._make, rows))
 
     def matching_ids(self, query, tag_groups):
