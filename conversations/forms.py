@@ -20,7 +20,11 @@ class AskForm(forms.Form):
     )
     page_url = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
     # A field people never see: bots fill it in.
-    homepage = forms.CharField(required=False, label=_("Leave this field empty"))
+    homepage = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_page_url(self) -> str:
         url = self.cleaned_data.get("page_url") or ""

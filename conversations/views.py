@@ -205,9 +205,11 @@ def staff_question(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "question": question,
             "thread": selectors.thread(question, staff=True),
-            "reply_form": StaffReplyForm(initial=initial),
-            "note_form": NoteForm(),
-            "faq_form": FaqForm(initial={"question_text": first.body if first else ""}),
+            "reply_form": StaffReplyForm(initial=initial, auto_id="reply_%s"),
+            "note_form": NoteForm(auto_id="note_%s"),
+            "faq_form": FaqForm(
+                initial={"question_text": first.body if first else ""}, auto_id="faq_%s"
+            ),
             "saved_replies": selectors.saved_replies(),
             "staff_users": _staff_users(),
             "can_faq": question.state in RATEABLE_STATES,

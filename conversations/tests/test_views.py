@@ -151,6 +151,7 @@ def test_staff_claim_reply_with_a_saved_reply_note_and_faq(
     assert "We open 8.00 to 16.00.</textarea>" in detail
 
     client_en.post(url("note"), {"body": "Checked with the head."})
+    assert question.messages.filter(kind=Message.Kind.NOTE).count() == 1
     client_en.post(url("reply"), {"body": "We open 8.00 to 16.00."})
     client_en.post(url("assign"), {"to": other_librarian.pk})
     question.refresh_from_db()
