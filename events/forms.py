@@ -176,6 +176,31 @@ class FilterForm(forms.Form):
         return self.cleaned_data.get("date") if self.is_valid() else None
 
 
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        required=False,
+        queryset=Branch.objects.filter(is_active=True),
+        empty_label=_("All branches"),
+        to_field_name="code",
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The period must end on or after its first day."))
+        if start and end and (end - start).days > 366:
+            raise forms.ValidationError(_("Choose a period of at most a year."))
+        return data
+
+
 class RegistrationForm(forms.Form):
     """Guests give a name and a phone or e-mail; members are known. Groups say how many come;
     the event's own questions follow."""

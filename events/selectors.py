@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from events.models import Certificate, Event, EventStatus, Registration
@@ -208,6 +208,109 @@ def event_counts(event: Event, *, at: dt.datetime | None = None) -> EventCounts:
         no_shows=by_state.get(S.CONFIRMED, 0) if over else 0,
         registrations=sum(by_state.values()),
         over=over,
+    )
+
+
+def capacity_use(counts: EventCounts) -> int | None:
+    """Percent of the seats used: taken before the event, filled by people who came after."""
+    if not counts.capacity:
+        return None
+    return round(100 * (counts.attended if counts.over else counts.taken) / counts.capacity)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: Event
+    counts: EventCounts
+
+    @property
+    def capacity_use(self) -> int | None:
+        return capacity_use(self.counts)
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    rows: list[EventRow]
+    registrations: int
+    people: int
+    attended: int
+    walk_ins: int
+    no_shows: int
+    waitlisted: int
+    seats: int
+    seated: int = 0
+
+    @property
+    def attendance_rate(self) -> int | None:
+        expected = self.attended - self.walk_ins + self.no_shows
+        return round(100 * (self.attended - self.walk_ins) / expected) if expected else None
+
+    @property
+    def capacity_use(self) -> int | None:
+        """People who came, of the seats, for the events over that had a limit."""
+        return round(100 * self.seated / self.seats) if self.seats else None
+
+
+def period_summary(
+    start: dt.date, end: dt.date, *, branch=None, at: dt.datetime | None = None
+) -> PeriodSummary:
+    """Every event (not drafts) starting in [start, end] with its numbers, and the totals;
+    attendance and no-shows count only events that are over, seats only events with a limit."""
+    at = at or timezone.now()
+    events = Event.objects.filter(
+        status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED],
+        starts_at__gte=day_start(start),
+        starts_at__lt=day_start(min(end, LAST_DAY) + dt.timedelta(days=1)),
+    ).select_related("branch")
+    if branch is not None:
+        events = events.filter(branch=branch)
+    events = list(events.order_by("starts_at", "pk")[:500])
+    by_event: dict[int, dict[tuple[str, bool], int]] = {e.pk: {} for e in events}
+    counted: dict[int, int] = dict.fromkeys(by_event, 0)
+    rows = (
+        Registration.objects.filter(event__in=events)
+        .values("event_id", "state", "walk_in")
+        .annotate(n=Sum("seats"), registrations=Count("pk"))
+    )
+    for row in rows:
+        by_event[row["event_id"]][(row["state"], row["walk_in"])] = row["n"]
+        counted[row["event_id"]] += row["registrations"]
+    out = []
+    for event in events:
+        cells = by_event[event.pk]
+
+        def people(state, cells=cells):
+            return cells.get((state, False), 0) + cells.get((state, True), 0)
+
+        over = event.ends_at <= at
+        out.append(
+            EventRow(
+                event,
+                EventCounts(
+                    capacity=event.capacity,
+                    taken=sum(people(s) for s in SEAT_STATES),
+                    confirmed=people(S.CONFIRMED),
+                    offered=people(S.OFFERED),
+                    waitlisted=people(S.WAITLISTED),
+                    attended=people(S.ATTENDED),
+                    walk_ins=sum(n for (state, walk_in), n in cells.items() if walk_in),
+                    no_shows=people(S.CONFIRMED) if over else 0,
+                    registrations=counted[event.pk],
+                    over=over,
+                ),
+            )
+        )
+    held = [r for r in out if r.counts.over and r.event.status == EventStatus.PUBLISHED]
+    return PeriodSummary(
+        rows=out,
+        registrations=sum(r.counts.registrations for r in out),
+        people=sum(r.counts.taken + r.counts.waitlisted for r in out),
+        attended=sum(r.counts.attended for r in held),
+        walk_ins=sum(r.counts.walk_ins for r in held),
+        no_shows=sum(r.counts.no_shows for r in held),
+        waitlisted=sum(r.counts.waitlisted for r in out),
+        seats=sum(r.counts.capacity for r in held if r.counts.capacity),
+        seated=sum(r.counts.attended for r in held if r.counts.capacity),
     )
 
 

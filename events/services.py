@@ -53,6 +53,7 @@ audit.register_actions(
         "event.cancel_registration": _("Cancelled a registration for someone"),
         "event.certificates": _("Issued certificates of attendance"),
         "event.certificate_download": _("Downloaded a certificate"),
+        "event.attendees_export": _("Exported the attendee list of an event"),
     }
 )
 

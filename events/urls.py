@@ -26,6 +26,12 @@ urlpatterns = [
     path("events/certificates/<str:code>/", views.certificate_verify, name="certificate"),
     path("staff/events/", views.staff_list, name="staff-list"),
     path("staff/events/new/", views.staff_edit, name="staff-create"),
+    path("staff/events/dashboard/", views.staff_dashboard, name="staff-dashboard"),
+    path(
+        "staff/events/<int:pk>/attendees.<str:fmt>",
+        views.staff_attendees,
+        name="staff-attendees",
+    ),
     path("staff/events/<int:pk>/", views.staff_event, name="staff-event"),
     path("staff/events/<int:pk>/edit/", views.staff_edit, name="staff-edit"),
     path("staff/events/<int:pk>/publish/", views.staff_publish, name="staff-publish"),

@@ -17,11 +17,12 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import member_required, staff_required
 from core import audit
 from core.errors import DomainError
-from events import certificates, ics, qr, schema, selectors, series, services
+from events import certificates, exports, ics, qr, schema, selectors, series, services
 from events.forms import (
     DoorSearchForm,
     EventForm,
     FilterForm,
+    PeriodForm,
     RegistrationForm,
     SeriesForm,
     WalkInForm,
@@ -338,9 +339,11 @@ def staff_event(request: HttpRequest, pk: int) -> HttpResponse:
     registrations = event.registrations.select_related("member").order_by(
         "state", "waitlist_number", "created_at"
     )
+    counts = selectors.event_counts(event)
     context = {
         "event": event,
-        "counts": selectors.event_counts(event),
+        "counts": counts,
+        "capacity_use": selectors.capacity_use(counts),
         "search": search,
         "found": found,
         "candidates": candidates,
@@ -526,3 +529,52 @@ def staff_certificate_pdf(request: HttpRequest, pk: int, certificate_pk: int) ->
     )
     audit.record("event.certificate_download", actor=request.user, subject=certificate)
     return _certificate_response(request, certificate)
+
+
+# ---------------------------------------------------------------------------------------------
+# The coordinator's dashboard and the attendee list
+
+
+@staff_required("events.view_registration")
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    """A period's events with registrations, attendance, capacity use, waiting lists and
+    no-shows, and the totals (default: this month)."""
+    form = PeriodForm(request.GET or None)
+    today = timezone.localdate()
+    start, end = today.replace(day=1), selectors.month_days(today)[-1]
+    branch = None
+    if form.is_valid():
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or max(end, start)
+        branch = form.cleaned_data["branch"]
+        if (end - start).days > 366:
+            end = start + dt.timedelta(days=366)
+    summary = selectors.period_summary(start, end, branch=branch)
+    return render(
+        request,
+        "events/staff_dashboard.html",
+        {"form": form, "summary": summary, "start": start, "end": end},
+    )
+
+
+@staff_required("events.view_registration")
+def staff_attendees(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The attendee list as CSV or XLSX; contacts and answers only for the coordinator."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    event = get_object_or_404(Event, pk=pk)
+    if fmt == "xlsx":
+        body = exports.attendees_xlsx(event, user=request.user)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, kind = exports.attendees_csv(event, user=request.user), "text/csv; charset=utf-8"
+    audit.record(
+        "event.attendees_export",
+        actor=request.user,
+        subject=event,
+        details={"format": fmt, "contacts": request.user.has_perm(exports.CONTACTS)},
+    )
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="peserta-{event.pk}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
