@@ -88,11 +88,17 @@ class CheckinResult:
     already_in: bool = False
     fine: int = 0
     days_overdue: int = 0
-    # What to do with the item now: "shelve", "hold_shelf" or "transfer".
+    # What to do with the item now: "shelve", "hold_shelf", "transfer", or "set_aside" (a
+    # copy staff took out of circulation — withdrawn, in processing, being repaired — keeps its
+    # status and goes to staff, not back on the shelf).
     route: str = "shelve"
     hold: Hold | None = None
     transfer: Transfer | None = None
     destination: Branch | None = None
+
+
+# Statuses staff gave a copy that is not on loan; checking it in keeps them.
+SET_ASIDE_STATUSES = frozenset({ItemStatus.WITHDRAWN, ItemStatus.IN_PROCESSING, ItemStatus.REPAIR})
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -370,6 +376,10 @@ def check_in(
     ):
         # Already handled and still on its way or on the hold shelf: say where it goes.
         _describe_current_route(result, item)
+        return result
+    elif item.status in SET_ASIDE_STATUSES:
+        # A book return must not quietly put a withdrawn or unfinished copy back on the shelf.
+        result.route = "set_aside"
         return result
 
     _route(result, item, branch=branch, staff=staff, at=at, channel=channel)

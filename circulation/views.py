@@ -166,6 +166,7 @@ def _checkin_result(outcome: services.CheckinResult) -> dict:
         "transfer_id": outcome.transfer.pk if outcome.transfer else None,
         "member": "",
         "deadline": "",
+        "status": item.get_status_display(),
     }
     if outcome.hold is not None:
         hold_member = outcome.hold.member

@@ -768,6 +768,10 @@ def checkin(session: Session, request: Request) -> Reply:
         message = _("Send this item to %(branch)s.") % {"branch": result.destination.name}
         if result.hold is not None:
             fields.append(("CY", result.hold.member.number))
+    elif result.route == "set_aside":
+        # Withdrawn, in processing or being repaired: a sorter sends it to staff.
+        alert, alert_type = True, "99"
+        message = _("Give this item to the library staff.")
     elif result.already_in:
         ok = session.account.checked_in_ok
         alert = not ok

@@ -92,3 +92,26 @@ def test_a_fined_loan_keeps_its_member_until_the_fine_is_paid(item, member, libr
     services.pay(member, 1500, method="cash", staff=librarian)
     loan.refresh_from_db()
     assert loan.member is None
+
+
+@pytest.mark.parametrize(
+    "status", [ItemStatus.WITHDRAWN, ItemStatus.IN_PROCESSING, ItemStatus.REPAIR]
+)
+def test_a_copy_taken_out_of_circulation_is_not_put_back_on_the_shelf(
+    item, librarian, branches, status
+):
+    item.status = status
+    item.save(update_fields=["status"])
+    result = services.check_in(item, staff=librarian, branch=branches[1])
+    item.refresh_from_db()
+    assert result.route == "set_aside" and result.already_in
+    assert item.status == status  # a book return does not quietly make it available
+    assert not Transfer.objects.exists()
+
+
+def test_a_missing_copy_that_turns_up_is_available_again(item, librarian, branches):
+    item.status = ItemStatus.MISSING
+    item.save(update_fields=["status"])
+    result = services.check_in(item, staff=librarian, branch=branches[0])
+    item.refresh_from_db()
+    assert result.route == "shelve" and item.status == ItemStatus.AVAILABLE

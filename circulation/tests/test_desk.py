@@ -141,6 +141,15 @@ def test_without_a_member_an_item_scan_checks_it_in_to_the_shelf(desk, item, mem
     assert "Check-ins" in html and item.barcode in html
 
 
+def test_a_withdrawn_copy_dropped_in_the_returns_is_set_aside_not_shelved(desk, item):
+    item.status = ItemStatus.WITHDRAWN
+    item.save(update_fields=["status"])
+    html = scan(desk, item.barcode)
+    assert "Not for the shelf" in html and "Withdrawn" in html and "Shelve" not in html
+    item.refresh_from_db()
+    assert item.status == ItemStatus.WITHDRAWN
+
+
 def test_a_returned_item_wanted_by_a_hold_goes_to_the_hold_shelf_with_a_slip(
     desk, item, member, make_member, librarian, record, branches
 ):

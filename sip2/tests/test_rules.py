@@ -101,6 +101,17 @@ def test_hold_for_pickup_elsewhere_routes_with_cv02(
     assert "CV02|" in reply and f"CT{branches[1].code}|" in reply
 
 
+def test_a_withdrawn_copy_in_the_book_return_is_sent_to_staff(kiosk, item):
+    from catalog.models import ItemStatus
+
+    item.status = ItemStatus.WITHDRAWN
+    item.save(update_fields=["status"])
+    reply = ask(kiosk, f"09N{sip_now()}{sip_now()}APpusat|AOpusat|AB{item.barcode}|")
+    assert reply.startswith("101YNY") and "CV99|" in reply and "library staff" in reply
+    item.refresh_from_db()
+    assert item.status == ItemStatus.WITHDRAWN
+
+
 def test_blocked_member_is_refused_and_no_block_needs_an_acting_user(
     kiosk, account, pin_member, item, librarian
 ):
