@@ -149,7 +149,6 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
                 services.submit_response(survey, request.POST, user=request.user)
             except InvalidAnswersError as err:
                 errors = err.errors
-                messages.error(request, err.message)
                 status = 400
             except DomainError as err:
                 problem = err
@@ -459,7 +458,7 @@ def staff_poster(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     url = request.build_absolute_uri(reverse("surveys:answer", args=[survey.code]))
     qr = segno.make(url, error="m")
-    svg = mark_safe(qr.svg_inline(scale=10, dark="#000", light="#fff"))  # noqa: S308
+    svg = mark_safe(qr.svg_inline(scale=10, dark="#000", light="#fff", omitsize=True))  # noqa: S308
     return render(
         request,
         "surveys/staff_poster.html",
