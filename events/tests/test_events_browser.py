@@ -186,3 +186,91 @@ def test_the_coordinator_screens_pass_axe(page, live_server, make_event, coordin
         assert response.status == 200, path
         assert_accessible(page)
         take_screenshots(page, f"events-{name}")
+
+
+def test_staff_issue_certificates_and_the_attendee_downloads_and_anyone_verifies(
+    page, live_server, make_event, coordinator, librarian
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from events import services
+    from events.models import Certificate, Speaker
+    from events.views import registration_url
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    now = timezone.now()
+    event = make_event(
+        title="Pelatihan Riset Digital",
+        kind="training",
+        starts_at=now + dt.timedelta(minutes=1),
+        ends_at=now + dt.timedelta(hours=2),
+    )
+    event.speakers.add(Speaker.objects.create(name="Dr. Sari Wulan", bio="Peneliti."))
+    came = services.register(event, name="Budi Santoso", phone="0812").registration
+    services.check_in(came, by=librarian, at=now + dt.timedelta(minutes=2))
+    event.starts_at, event.ends_at = now - dt.timedelta(hours=3), now - dt.timedelta(hours=1)
+    event.save()
+
+    english(page, live_server)
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/staff/events/{event.pk}/")
+    page.get_by_role("link", name="Certificates").click()
+    expect(page.locator("h1")).to_have_text("Certificates")
+    page.get_by_role("button", name="Issue certificates").click()
+    expect(page.locator(".messages")).to_contain_text("2 certificates issued.")
+    assert_accessible(page)
+    take_screenshots(page, "events-staff-certificates")
+    code = Certificate.objects.get(registration=came).code
+
+    page.context.clear_cookies()
+    english(page, live_server)
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + registration_url(came))
+    link = page.get_by_role("link", name="Download my certificate (PDF)")
+    expect(link).to_be_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        link.click()
+    path = download.value.path()
+    with open(path, "rb") as handle:
+        assert handle.read(4) == b"%PDF"
+
+    page.goto(f"{live_server.url}/events/certificates/")
+    page.get_by_label("Code printed on the certificate").fill(code.replace("-", "").lower())
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator(".certificate-valid")).to_contain_text("Budi Santoso")
+    assert_accessible(page)
+    take_screenshots(page, "events-certificate-valid")
+    page.goto(f"{live_server.url}/events/certificates/AAAA-BBBB-CCCC/")
+    expect(page.locator(".certificate-unknown")).to_contain_text("Unknown code")
+    assert_accessible(page)
+    take_screenshots(page, "events-certificate-unknown")
+
+
+def test_month_and_week_views_and_the_dashboard_pass_axe(
+    page, live_server, make_event, coordinator
+):
+    from django.utils import timezone
+
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    day = timezone.localtime(make_event(title="Baca Bersama").starts_at).date().isoformat()
+    make_event(title="Pameran Seni Siswa", kind="exhibition")
+    english(page, live_server)
+    for name in ("month", "week"):
+        page.goto(f"{live_server.url}/events/{name}/?date={day}")
+        expect(page.locator("main")).to_contain_text("Baca Bersama")
+        assert_accessible(page)
+        take_screenshots(page, f"events-{name}")
+    page.goto(f"{live_server.url}/events/week/")
+    page.get_by_role("link", name="Next week").click()
+    expect(page.locator("main")).to_contain_text("Baca Bersama")  # a week ahead
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/staff/events/dashboard/")
+    expect(page.locator("h1")).to_have_text("Events dashboard")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page)
+    take_screenshots(page, "events-dashboard")
