@@ -8,7 +8,10 @@ class ConversationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import datetime as dt
+
         from accounts.roles import Role, add_role_permissions
+        from core import scheduling
         from core.navigation import Section, StaffLink, register
 
         answer = {
@@ -18,8 +21,9 @@ class ConversationsConfig(AppConfig):
             "conversations.add_savedreply",
             "conversations.change_savedreply",
         }
-        add_role_permissions(Role.LIBRARIAN, answer)
-        add_role_permissions(Role.HEAD, answer)
+        feedback = {"conversations.handle_feedback", "conversations.view_feedback"}
+        add_role_permissions(Role.LIBRARIAN, answer | feedback)
+        add_role_permissions(Role.HEAD, answer | feedback)
         register(
             StaffLink(
                 key="conversations.queue",
@@ -30,4 +34,23 @@ class ConversationsConfig(AppConfig):
                 description=_("Ask a librarian: the shared queue, replies, notes and the FAQ."),
                 order=70,
             ),
+            StaffLink(
+                key="conversations.feedback",
+                label=_("Feedback and complaints"),
+                url_name="conversations:staff-feedback",
+                section=Section.DAILY,
+                permission="conversations.handle_feedback",
+                description=_(
+                    "Suggestions and complaints with their deadlines; “you said, we did”."
+                ),
+                order=71,
+            ),
         )
+        if not any(job.name == "conversations" for job in scheduling.JOBS):
+            scheduling.JOBS.append(scheduling.DailyJob("conversations", dt.time(7, 30), _daily))
+
+
+def _daily() -> object:
+    from conversations.feedback import escalate_overdue
+
+    return {"escalated": escalate_overdue()}

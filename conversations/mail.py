@@ -44,3 +44,67 @@ def send(question_id: int, kind: str) -> int:
     if question is None or not question.email or kind not in KINDS:
         return 0
     return build(question, kind).send()
+
+
+FEEDBACK_KINDS = ("response", "resolved")
+
+
+def send_feedback(feedback_id: int, kind: str) -> int:
+    from conversations.models import Feedback
+    from conversations.selectors import feedback_token
+    from core.selectors import get_library
+    from events.ics import base_url
+
+    feedback = Feedback.objects.filter(pk=feedback_id).first()
+    if feedback is None or not feedback.email or kind not in FEEDBACK_KINDS:
+        return 0
+    link = base_url() + reverse("conversations:feedback-status", args=[feedback_token(feedback)])
+    with translation.override(feedback.language or "id"):
+        body = render_to_string(
+            "conversations/email/feedback.txt",
+            {"feedback": feedback, "link": link, "library": get_library(), "kind": kind},
+        )
+        subject = (
+            _("Your feedback has been resolved")
+            if kind == "resolved"
+            else _("A response to your feedback")
+        )
+        return EmailMessage(subject, body, to=[feedback.email]).send()
+
+
+def send_escalation(feedback_ids: list[int]) -> int:
+    """One e-mail to each head of library listing feedback past its deadline."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.roles import Role, role_group_name
+    from conversations.models import Feedback
+    from core.selectors import get_library
+    from events.ics import base_url
+
+    heads = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=role_group_name(Role.HEAD))
+        .exclude(email="")
+        .distinct()
+    )
+    items = list(Feedback.objects.filter(pk__in=feedback_ids).order_by("created_at"))
+    if not items:
+        return 0
+    root = base_url()
+    sent = 0
+    for head in heads:
+        with translation.override(getattr(head, "language", "") or "id"):
+            body = render_to_string(
+                "conversations/email/escalation.txt",
+                {
+                    "items": items,
+                    "root": root,
+                    "library": get_library(),
+                },
+            )
+            sent += EmailMessage(
+                _("Feedback past its deadline: %(count)s") % {"count": len(items)},
+                body,
+                to=[head.email],
+            ).send()
+    return sent

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from conversations.states import QuestionState
+from conversations.states import FeedbackState, QuestionState
 
 MAX_TEXT = 5000
 
@@ -147,3 +147,93 @@ class FaqEntry(models.Model):
 
     def __str__(self) -> str:
         return self.question_text[:60]
+
+
+class FeedbackCategory(models.TextChoices):
+    SERVICE = "service", _("Service")
+    FACILITY = "facility", _("Facility")
+    COLLECTION = "collection", _("Collection")
+    STAFF = "staff", _("Staff")
+    PROGRAMME = "programme", _("Programme")
+
+
+def feedback_photo_path(instance: Feedback, filename: str) -> str:
+    return f"feedback/{instance.code}.jpg"
+
+
+class Feedback(models.Model):
+    """A suggestion or complaint (saran dan pengaduan)."""
+
+    code = models.CharField(max_length=32, unique=True, default=new_code, editable=False)
+    category = models.CharField(_("category"), max_length=20, choices=FeedbackCategory.choices)
+    body = models.TextField(_("your feedback"))
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_given",
+    )
+    language = models.CharField(max_length=10, default="id")
+    photo = models.ImageField(_("photo"), upload_to=feedback_photo_path, blank=True)
+    state = models.CharField(
+        max_length=20, choices=FeedbackState.choices, default=FeedbackState.RECEIVED, db_index=True
+    )
+    response_due_on = models.DateField()
+    resolution_due_on = models.DateField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(_("response to the person"), blank=True)
+    action_taken = models.TextField(_("what we did"), blank=True)
+    is_published = models.BooleanField(_("published on “you said, we did”"), default=False)
+    public_summary = models.TextField(_("what you said (public summary)"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        permissions = [("handle_feedback", _("Can handle feedback and complaints"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=FeedbackState.values), name="feedback_valid_state"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(category__in=FeedbackCategory.values),
+                name="feedback_valid_category",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()}"
+
+    @property
+    def display_name(self) -> str:
+        return "" if self.is_anonymous else self.name
+
+
+class FeedbackEvent(models.Model):
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=20, choices=FeedbackState.choices)
+    to_state = models.CharField(max_length=20, choices=FeedbackState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} -> {self.to_state}"

@@ -56,3 +56,44 @@ def public_faq(query: str = "") -> QuerySet[FaqEntry]:
     if query:
         qs = qs.filter(Q(question_text__icontains=query) | Q(answer_text__icontains=query))
     return qs
+
+
+FEEDBACK_SALT = "conversations.feedback"  # noqa: S105 - a signing salt, not a secret
+
+
+def feedback_token(feedback) -> str:
+    return signing.Signer(salt=FEEDBACK_SALT).sign(feedback.code)
+
+
+def feedback_by_token(token: str):
+    from conversations.models import Feedback
+
+    try:
+        code = signing.Signer(salt=FEEDBACK_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Feedback.objects.filter(code=code).first()
+
+
+def feedback_queue(*, show: str = "open", on=None):
+    from conversations.feedback import overdue
+    from conversations.models import Feedback
+    from conversations.states import FEEDBACK_OPEN_STATES, FeedbackState
+
+    qs = Feedback.objects.all()
+    if show == "open":
+        qs = qs.filter(state__in=FEEDBACK_OPEN_STATES)
+    elif show == "overdue":
+        qs = overdue(on)
+    elif show in FeedbackState.values:
+        qs = qs.filter(state=show)
+    return qs.order_by("response_due_on", "created_at")
+
+
+def you_said_we_did():
+    from conversations.models import Feedback
+    from conversations.states import FeedbackState
+
+    return Feedback.objects.filter(is_published=True, state=FeedbackState.RESOLVED).order_by(
+        "-resolved_at"
+    )

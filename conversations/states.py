@@ -11,6 +11,19 @@ NEW ──► OPEN (claimed or assigned) ──► WAITING (for the patron) ─�
 
 A staff reply either answers the question (ANSWERED) or asks the patron something (WAITING).
 The asker may rate an ANSWERED or CLOSED question.
+
+Feedback and complaints (saran dan pengaduan):
+
+```
+RECEIVED ──► IN_PROGRESS (first response) ──► RESOLVED ──► IN_PROGRESS (reopened)
+   │              └──► CLOSED (no action, with a reason) ──► IN_PROGRESS
+   ├──► RESOLVED
+   └──► CLOSED
+```
+
+Deadlines (first response in 3 working days, resolution per category) are dates set at
+submission; "past its deadline" is derived, and the daily job escalates such feedback to the
+head of library once (`escalated_at`).
 """
 
 from __future__ import annotations
@@ -66,6 +79,49 @@ def transition(
     question.save(update_fields=["state", "updated_at"])
     return QuestionEvent.objects.create(
         question=question,
+        from_state=source,
+        to_state=to,
+        by=by if getattr(by, "pk", None) else None,
+        at=at or timezone.now(),
+        reason=reason[:300],
+    )
+
+
+class FeedbackState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed without action")
+
+
+F = FeedbackState
+
+FEEDBACK_TRANSITIONS: dict[str, frozenset[str]] = {
+    F.RECEIVED: frozenset({F.IN_PROGRESS, F.RESOLVED, F.CLOSED}),
+    F.IN_PROGRESS: frozenset({F.RESOLVED, F.CLOSED}),
+    F.RESOLVED: frozenset({F.IN_PROGRESS}),
+    F.CLOSED: frozenset({F.IN_PROGRESS}),
+}
+
+# Feedback still owed a response or a resolution (its deadlines count).
+FEEDBACK_OPEN_STATES = frozenset({F.RECEIVED, F.IN_PROGRESS})
+
+
+class InvalidFeedbackTransitionError(DomainError):
+    code = "invalid_transition"
+    message = _("Feedback that is “%(source)s” cannot become “%(target)s”.")
+
+
+def transition_feedback(feedback, to: str, *, by, at: dt.datetime | None = None, reason: str = ""):
+    from conversations.models import FeedbackEvent
+
+    source = feedback.state
+    if to not in FEEDBACK_TRANSITIONS[source]:
+        raise InvalidFeedbackTransitionError(source=F(source).label, target=F(to).label)
+    feedback.state = to
+    feedback.save(update_fields=["state", "updated_at"])
+    return FeedbackEvent.objects.create(
+        feedback=feedback,
         from_state=source,
         to_state=to,
         by=by if getattr(by, "pk", None) else None,

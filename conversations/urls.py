@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations import views
+from conversations import feedback_views, views
 
 app_name = "conversations"
 
@@ -15,5 +15,15 @@ urlpatterns = [
     path("staff/questions/<int:pk>/", views.staff_question, name="staff-question"),
     path(
         "staff/questions/<int:pk>/<slug:action>/", views.staff_action, name="staff-question-action"
+    ),
+    path("feedback/", feedback_views.submit, name="feedback"),
+    path("feedback/status/<str:token>/", feedback_views.status, name="feedback-status"),
+    path("feedback/you-said-we-did/", feedback_views.you_said_we_did, name="you-said-we-did"),
+    path("staff/feedback/", feedback_views.staff_list, name="staff-feedback"),
+    path("staff/feedback/<int:pk>/", feedback_views.staff_detail, name="staff-feedback-detail"),
+    path(
+        "staff/feedback/<int:pk>/<slug:action>/",
+        feedback_views.staff_action,
+        name="staff-feedback-action",
     ),
 ]

@@ -131,3 +131,44 @@ def test_a_guest_asks_a_librarian_answers_the_guest_reads_writes_back_and_rates(
     take_screenshots(page, "conversations-thread-rated")
     question.refresh_from_db()
     assert question.rating == 5 and question.state == QuestionState.OPEN
+
+
+def test_feedback_from_a_phone_resolved_and_published(page, live_server, library, make_user):
+    from conversations.models import Feedback
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    librarian = make_user("siti", roles={"librarian"})
+    as_guest(page, live_server)
+    page.goto(f"{live_server.url}/feedback/")
+    assert_accessible(page)
+    take_screenshots(page, "conversations-feedback-form")
+    page.get_by_label("What is it about?").select_option("facility")
+    page.get_by_label("Your suggestion or complaint").fill("The reading room is too hot.")
+    page.get_by_label("Send anonymously").check()
+    page.get_by_role("button", name="Send my feedback").click()
+    expect(page.get_by_role("heading", name="Your feedback")).to_be_visible()
+    assert_accessible(page)
+    take_screenshots(page, "conversations-feedback-status")
+    status_url = page.url
+
+    sign_in(page, live_server, librarian)
+    page.goto(f"{live_server.url}/staff/feedback/")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Facility")).click()
+    page.get_by_label("What we did").fill("A second fan was installed.")
+    page.get_by_role("button", name="Mark resolved").click()
+    expect(page.get_by_text("Marked resolved.")).to_be_visible()
+    page.get_by_label("What you said (public summary, no names)").fill("The reading room is hot.")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published.", exact=True)).to_be_visible()
+    assert_accessible(page)
+    take_screenshots(page, "conversations-staff-feedback")
+    assert Feedback.objects.get().is_published
+
+    as_guest(page, live_server)
+    page.goto(status_url)
+    expect(page.get_by_text("A second fan was installed.")).to_be_visible()
+    page.goto(f"{live_server.url}/feedback/you-said-we-did/")
+    expect(page.get_by_text("The reading room is hot.")).to_be_visible()
+    assert_accessible(page)
+    take_screenshots(page, "conversations-you-said-we-did")
