@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -45,6 +46,7 @@ audit.register_actions(
         "survey.open": gettext_lazy("Opened a survey"),
         "survey.close": gettext_lazy("Closed a survey"),
         "survey.export": gettext_lazy("Exported survey responses"),
+        "survey.import": gettext_lazy("Imported survey responses"),
     }
 )
 
@@ -368,6 +370,85 @@ def submit_response(
     except IntegrityError:
         raise AlreadyRespondedError from None
     return response
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
+
+
+def import_ikm_rows(
+    survey: Survey, rows: list[dict[str, str]], *, by, on: dt.date | None = None
+) -> ImportResult:
+    """Record IKM answers collected elsewhere. Row numbers count the header as row 1, as a
+    spreadsheet shows them. A row with a value outside 1-4 (or an unknown profile value) is
+    reported and not recorded; the rest are recorded, each as its own response."""
+    from surveys.selectors import questions_of
+
+    on = on or _today()
+    by_code = {q.code: q for q in questions_of(survey) if q.code}
+    result = ImportResult()
+    for number, row in enumerate(rows, start=2):
+        if not any(row.values()):
+            continue
+        try:
+            values = _ikm_row(row, by_code)
+        except ValueError as exc:
+            result.rejected.append((number, str(exc)))
+            continue
+        if not any(code in ikm.ELEMENT_CODES for code in (q.code for q in values)):
+            result.rejected.append((number, _("No answer to U1–U9.")))
+            continue
+        with transaction.atomic():
+            response = Response.objects.create(survey=survey, submitted_on=on)
+            Answer.objects.bulk_create([_answer(response, q, v) for q, v in values.items()])
+        result.imported += 1
+    audit.record(
+        "survey.import",
+        actor=by,
+        subject=survey,
+        subject_repr=survey.title,
+        details={"imported": result.imported, "rejected": len(result.rejected)},
+    )
+    return result
+
+
+def _ikm_row(row: dict[str, str], by_code: dict[str, Question]) -> dict[Question, object]:
+    values: dict[Question, object] = {}
+    for code in ikm.ELEMENT_CODES:
+        raw = (row.get(code) or "").strip()
+        if not raw or code not in by_code:
+            continue
+        try:
+            value = int(float(raw.replace(",", ".")))
+            exact = float(raw.replace(",", ".")) == value
+        except ValueError:
+            value, exact = 0, False
+        if not exact or not 1 <= value <= 4:
+            raise ValueError(
+                _("%(code)s is “%(value)s”; it must be 1 to 4.") % {"code": code, "value": raw}
+            )
+        values[by_code[code]] = value
+    for code, *_rest in ikm.PROFILE:
+        raw = (row.get(code) or "").strip()
+        if not raw or code not in by_code:
+            continue
+        question = by_code[code]
+        if question.kind == QuestionKind.NUMBER:
+            values[question] = _clean_one(question, [raw])
+            continue
+        names = [
+            {c.get("id", "").casefold(), c.get("en", "").casefold(), str(i)}
+            for i, c in enumerate(question.choices, start=1)
+        ]
+        match = [i for i, options in enumerate(names, start=1) if raw.casefold() in options]
+        if not match:
+            raise ValueError(
+                _("%(code)s “%(value)s” is not one of the options.") % {"code": code, "value": raw}
+            )
+        values[question] = match[0]
+    return values
 
 
 def _answer(response: Response, question: Question, value: object) -> Answer:

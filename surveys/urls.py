@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/surveys/<int:pk>/results/", views.staff_results, name="staff-results"),
     path("staff/surveys/<int:pk>/results.csv", views.staff_results_csv, name="staff-csv"),
     path("staff/surveys/<int:pk>/ikm/", views.staff_ikm, name="staff-ikm"),
+    path("staff/surveys/<int:pk>/ikm/import/", views.staff_ikm_import, name="staff-ikm-import"),
     path("staff/surveys/<int:pk>/poster/", views.staff_poster, name="staff-poster"),
     path(
         "staff/surveys/<int:pk>/questions/<int:question_pk>/",

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
@@ -445,8 +446,41 @@ def staff_ikm(request: HttpRequest, pk: int) -> HttpResponse:
             "since": since,
             "until": until,
             "periods": _periods(),
+            "can_import": request.user.has_perm("surveys.change_survey"),
         },
     )
+
+
+@require_POST
+@staff_required("surveys.change_survey")
+def staff_ikm_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answers collected on paper or in a spreadsheet, uploaded as CSV or XLSX."""
+    from surveys import imports
+
+    survey = _survey_or_404(pk)
+    if survey.kind != SurveyKind.IKM:
+        raise Http404
+    upload = request.FILES.get("file")
+    if upload is None or upload.size > 5 * 1024 * 1024:
+        messages.error(request, _("Choose a CSV or XLSX file of at most 5 MB."))
+        return redirect("surveys:staff-ikm", pk=pk)
+    try:
+        rows = imports.read_rows(upload.name, upload.read())
+    except Exception:  # noqa: BLE001  (any unreadable file gets the same answer)
+        messages.error(request, _("The file could not be read. Use CSV (UTF-8) or XLSX."))
+        return redirect("surveys:staff-ikm", pk=pk)
+    result = services.import_ikm_rows(survey, rows, by=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)d response imported.", "%(count)d responses imported.", result.imported)
+        % {"count": result.imported},
+    )
+    for number, reason in result.rejected:
+        messages.error(
+            request,
+            _("Row %(number)d not counted: %(reason)s") % {"number": number, "reason": reason},
+        )
+    return redirect("surveys:staff-ikm", pk=pk)
 
 
 @staff_required("surveys.view_survey")
