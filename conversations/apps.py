@@ -45,6 +45,17 @@ class ConversationsConfig(AppConfig):
                 ),
                 order=71,
             ),
+            StaffLink(
+                key="conversations.stats",
+                label=_("Response times"),
+                url_name="conversations:staff-stats",
+                section=Section.ADMINISTRATION,
+                permission="conversations.handle_feedback",
+                description=_(
+                    "Questions and feedback: median and 90th percentile times, lateness, ratings."
+                ),
+                order=80,
+            ),
         )
         if not any(job.name == "conversations" for job in scheduling.JOBS):
             scheduling.JOBS.append(scheduling.DailyJob("conversations", dt.time(7, 30), _daily))

@@ -180,3 +180,43 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as err:
         messages.error(request, str(err))
     return redirect("conversations:staff-feedback-detail", item.pk)
+
+
+@staff_required()
+def staff_stats(request: HttpRequest) -> HttpResponse:
+    """Response times of questions and feedback for a period (default: this month so far)."""
+    import datetime as dt
+
+    from django.core.exceptions import PermissionDenied
+
+    from conversations import stats
+    from conversations.feedback import _today
+
+    user = request.user
+    if not (user.has_perm(PERMISSION) or user.has_perm("conversations.answer_question")):
+        raise PermissionDenied
+    today = _today()
+    start, end = today.replace(day=1), today
+    error = ""
+    try:
+        if request.GET.get("start"):
+            start = dt.date.fromisoformat(request.GET["start"])
+        if request.GET.get("end"):
+            end = dt.date.fromisoformat(request.GET["end"])
+    except ValueError:
+        error = _("Give the dates as YYYY-MM-DD.")
+        start, end = today.replace(day=1), today
+    if end < start:
+        error = _("The end of the period is before its start.")
+        start, end = end, start
+    return render(
+        request,
+        "conversations/staff_stats.html",
+        {
+            "start": start,
+            "end": end,
+            "error": error,
+            "questions": stats.question_stats(start, end),
+            "feedback": stats.feedback_stats(start, end, today=today),
+        },
+    )

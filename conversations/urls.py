@@ -19,6 +19,7 @@ urlpatterns = [
     path("feedback/", feedback_views.submit, name="feedback"),
     path("feedback/status/<str:token>/", feedback_views.status, name="feedback-status"),
     path("feedback/you-said-we-did/", feedback_views.you_said_we_did, name="you-said-we-did"),
+    path("staff/feedback/stats/", feedback_views.staff_stats, name="staff-stats"),
     path("staff/feedback/", feedback_views.staff_list, name="staff-feedback"),
     path("staff/feedback/<int:pk>/", feedback_views.staff_detail, name="staff-feedback-detail"),
     path(

@@ -163,6 +163,10 @@ def test_feedback_from_a_phone_resolved_and_published(page, live_server, library
     expect(page.get_by_text("Published.", exact=True)).to_be_visible()
     assert_accessible(page)
     take_screenshots(page, "conversations-staff-feedback")
+    page.goto(f"{live_server.url}/staff/feedback/stats/")
+    expect(page.get_by_role("heading", name="Response times")).to_be_visible()
+    assert_accessible(page)
+    take_screenshots(page, "conversations-stats")
     assert Feedback.objects.get().is_published
 
     as_guest(page, live_server)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conversations import feedback, services
+from conversations.models import Feedback, Question
+from conversations.stats import feedback_stats, percentile, question_stats
+
+
+def test_percentile():
+    assert percentile([], 50) is None
+    assert percentile([5], 90) == 5
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile(list(range(1, 11)), 90) == pytest.approx(9.1)
+
+
+def at(day: int, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(2026, 2, day, hour))
+
+
+def test_question_times(library, librarian):
+    for hours in (1, 3, 5):
+        q = services.ask("Where is the map room?", name="Rina")
+        Question.objects.filter(pk=q.pk).update(created_at=at(2, 8))
+        q.refresh_from_db()
+        services.reply(q, "Floor 3.", staff=librarian, at=at(2, 8 + hours))
+        services.rate(q, 4)
+    row = question_stats(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert row.count == 3
+    assert row.first_response_median == 3 and row.resolution_median == 3
+    assert row.first_response_p90 == pytest.approx(4.6)
+    assert row.rating_average == 4
+    assert question_stats(dt.date(2026, 3, 1), dt.date(2026, 3, 31)).count == 0
+
+
+def test_feedback_times_and_lateness(library, librarian):
+    friday = dt.date(2026, 2, 6)
+    on_time = feedback.submit("facility", "Hot room", on=friday, rating=2)
+    late = feedback.submit("facility", "Broken chair", on=friday)
+    open_late = feedback.submit("service", "Slow desk", on=friday)
+    Feedback.objects.update(created_at=at(6, 9))
+    for item in (on_time, late, open_late):
+        item.refresh_from_db()
+    feedback.respond(on_time, "On it", staff=librarian, at=at(6, 11))
+    feedback.resolve(on_time, "Fan installed", staff=librarian, at=at(9, 9))
+    feedback.respond(late, "Sorry", staff=librarian, at=at(16, 9))  # due 10 Feb
+    rows = feedback_stats(dt.date(2026, 2, 1), dt.date(2026, 2, 28), today=dt.date(2026, 2, 20))
+    by_label = {row.label: row for row in rows[:-1]}
+    facility, total = by_label["Facility"], rows[-1]
+    assert facility.count == 2 and total.count == 3
+    assert facility.first_response_median == pytest.approx((2 + 240) / 2)
+    assert facility.resolution == [72.0]
+    assert facility.past_deadline == 1  # the late first response
+    assert by_label["Service"].past_deadline == 1  # still open long after its dates
+    assert total.past_deadline == 2 and total.rating_average == 2
+
+
+def test_stats_page(client, library, librarian, outsider):
+    client.cookies["django_language"] = "en"
+    client.force_login(outsider)
+    assert client.get(reverse("conversations:staff-stats")).status_code == 403
+    client.force_login(librarian)
+    page = client.get(reverse("conversations:staff-stats") + "?start=2026-02-01&end=2026-02-28")
+    assert page.status_code == 200 and "Response times" in page.content.decode()
+    bad = client.get(reverse("conversations:staff-stats") + "?start=yesterday")
+    assert "Give the dates as YYYY-MM-DD." in bad.content.decode()
