@@ -77,3 +77,33 @@ class CertificatesTooEarlyError(EventError):
     message = _(
         "Certificates can be issued once the event has started, and not for a cancelled event."
     )
+
+
+class EntriesClosedError(EventError):
+    code = "entries_closed"
+    message = _("Entries for this competition have closed.")
+
+
+class EntryNotAllowedError(EventError):
+    code = "entry_not_allowed"
+    message = _("Only people registered for the competition (not cancelled) may send an entry.")
+
+
+class EntryFileTypeError(EventError):
+    code = "entry_file_type"
+    message = _("Send the entry as a PDF or Word document (.docx) or a JPEG or PNG image.")
+
+
+class EntryFileTooLargeError(EventError):
+    code = "entry_file_too_large"
+    message = _("The file is too large: at most %(limit)s MB.")
+
+
+class NotAJudgeError(EventError):
+    code = "not_a_judge"
+    message = _("Only the judges of this competition may score its entries.")
+
+
+class PointsOutOfRangeError(EventError):
+    code = "points_out_of_range"
+    message = _("Give %(criterion)s between 0 and %(max)s points.")

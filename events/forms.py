@@ -284,3 +284,62 @@ class SeriesForm(forms.Form):
     until = forms.DateField(
         label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+class CompetitionForm(forms.Form):
+    entries_close_at = forms.DateTimeField(
+        label=_("Entries close"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    max_file_mb = forms.IntegerField(label=_("Largest file (MB)"), min_value=1, max_value=50)
+    winners = forms.IntegerField(label=_("Places announced"), min_value=1, max_value=10)
+    criteria = forms.CharField(
+        label=_("Rubric"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One criterion per line: name | most points (e.g. Originality | 30)."),
+    )
+    judges = forms.CharField(
+        label=_("Judges"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The judges' user names, one per line."),
+    )
+
+    def clean_criteria(self):
+        lines = []
+        for line in self.cleaned_data["criteria"].splitlines():
+            if not line.strip():
+                continue
+            name, _sep, points = line.partition("|")
+            try:
+                points = int(points.strip() or 10)
+            except ValueError:
+                points = 0
+            if not name.strip() or not 1 <= points <= 100:
+                raise forms.ValidationError(
+                    _("Write each criterion as: name | most points (1 to 100).")
+                )
+            lines.append((" ".join(name.split())[:100], points))
+        if not lines:
+            raise forms.ValidationError(_("Give at least one criterion."))
+        return lines
+
+    def clean_judges(self):
+        from django.contrib.auth import get_user_model
+
+        names = [n.strip() for n in self.cleaned_data["judges"].split() if n.strip()]
+        users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+        unknown = sorted(set(names) - {u.username for u in users})
+        if unknown:
+            raise forms.ValidationError(
+                _("No active user is called: %(names)s.") % {"names": ", ".join(unknown)}
+            )
+        return users
+
+
+class EntryForm(forms.Form):
+    title = forms.CharField(label=_("Title of your entry"), max_length=200)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, Word (.docx), JPEG or PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.jpg,.jpeg,.png"}),
+    )

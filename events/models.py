@@ -355,3 +355,84 @@ class Certificate(models.Model):
         if not self.code:
             self.code = new_certificate_code()
         super().save(*args, **kwargs)
+
+
+class Competition(models.Model):
+    """A competition (lomba menulis …) held as an event: people who registered upload an entry
+    before the deadline; judges score each entry on the rubric; the ranking is published."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="competition")
+    entries_close_at = models.DateTimeField(_("entries close"))
+    max_file_mb = models.PositiveSmallIntegerField(_("largest file (MB)"), default=5)
+    winners = models.PositiveSmallIntegerField(_("places announced"), default=3)
+    judges = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="judged_competitions"
+    )
+    results_published_at = models.DateTimeField(_("results published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("competition")
+        verbose_name_plural = _("competitions")
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+
+class Criterion(models.Model):
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=100)
+    max_points = models.PositiveSmallIntegerField(_("most points"), default=10)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_points__gte=1, max_points__lte=100), name="criterion_points_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Entry(models.Model):
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="entries")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="entries")
+    title = models.CharField(_("title of the entry"), max_length=200)
+    file = models.FileField(_("file"), upload_to="competitions/%Y/")
+    file_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competition", "registration"], name="one_entry_per_registration"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Review(models.Model):
+    """One judge's scores (criterion id → points) and feedback on one entry."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="reviews")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    points = models.JSONField(default=dict)
+    total = models.PositiveIntegerField(default=0)
+    feedback = models.TextField(_("feedback for the entrant"), blank=True)
+    scored_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "judge"], name="one_review_per_judge")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.total}"

@@ -146,8 +146,17 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": selectors.event_counts(event),
         "open": _registration_open(event),
         "now": timezone.now(),
+        "winners": _winners(event),
     }
     return render(request, "events/event_detail.html", context, status=status)
+
+
+def _winners(event: Event) -> list:
+    from events import competitions
+    from events.models import Competition
+
+    competition = Competition.objects.filter(event=event).first()
+    return competitions.winners(competition) if competition else []
 
 
 def _registration_open(event: Event) -> bool:
@@ -184,8 +193,52 @@ def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
         and registration.event.starts_at > timezone.now(),
         "position": _position(registration),
         "certificate": selectors.certificate_of_registration(registration),
+        **_competition_context(registration),
     }
     return render(request, "events/registration_detail.html", context)
+
+
+def _competition_context(registration: Registration) -> dict:
+    """The competition part of a registration's page: the upload form before the deadline,
+    the entry sent, and once published the entrant's own scores, feedback and place."""
+    from events import competitions
+    from events.forms import EntryForm
+    from events.models import Competition
+
+    competition = Competition.objects.filter(event_id=registration.event_id).first()
+    if competition is None:
+        return {}
+    entry = registration.entries.filter(competition=competition).first()
+    result = None
+    if entry is not None and competition.results_published_at:
+        result = next(
+            (r for r in competitions.ranking(competition) if r.entry.pk == entry.pk), None
+        )
+    criteria = {str(c.pk): c for c in competition.criteria.all()}
+    reviews = []
+    if result is not None:
+        for review in entry.reviews.all():
+            reviews.append(
+                {
+                    "scores": [
+                        (criteria[k].name, v, criteria[k].max_points)
+                        for k, v in review.points.items()
+                        if k in criteria
+                    ],
+                    "total": review.total,
+                    "feedback": review.feedback,
+                }
+            )
+    return {
+        "competition": competition,
+        "entry": entry,
+        "entry_form": EntryForm(),
+        "entries_open": timezone.now() < competition.entries_close_at
+        and registration.state
+        in (RegistrationState.CONFIRMED, RegistrationState.ATTENDED, RegistrationState.OFFERED),
+        "result": result,
+        "reviews": reviews,
+    }
 
 
 def _position(registration: Registration) -> int | None:
@@ -578,3 +631,163 @@ def staff_attendees(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="peserta-{event.pk}.{fmt}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Competitions
+
+
+@staff_required("events.change_event")
+def staff_competition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator sets up the competition (deadline, rubric, judges), sees the ranking and
+    publishes the results."""
+    from events import competitions
+    from events.forms import CompetitionForm
+    from events.models import Competition
+
+    event = get_object_or_404(Event, pk=pk)
+    competition = Competition.objects.filter(event=event).first()
+    initial = {"max_file_mb": 5, "winners": 3, "entries_close_at": event.starts_at}
+    if competition is not None:
+        initial = {
+            "entries_close_at": timezone.localtime(competition.entries_close_at),
+            "max_file_mb": competition.max_file_mb,
+            "winners": competition.winners,
+            "criteria": "\n".join(f"{c.name} | {c.max_points}" for c in competition.criteria.all()),
+            "judges": "\n".join(u.username for u in competition.judges.all()),
+        }
+    form = CompetitionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        competitions.set_up(
+            event,
+            by=request.user,
+            entries_close_at=data["entries_close_at"],
+            max_file_mb=data["max_file_mb"],
+            winners=data["winners"],
+            criteria=data["criteria"],
+            judges=data["judges"],
+        )
+        messages.success(request, _("The competition is saved."))
+        return redirect("events:staff-competition", pk=pk)
+    context = {
+        "event": event,
+        "competition": competition,
+        "form": form,
+        "ranking": competitions.ranking(competition) if competition else [],
+    }
+    return render(
+        request, "events/staff_competition.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@staff_required("events.change_event")
+def staff_publish_results(request: HttpRequest, pk: int) -> HttpResponse:
+    from events import competitions
+    from events.models import Competition
+
+    competition = get_object_or_404(Competition, event_id=pk)
+    competitions.publish_results(competition, by=request.user)
+    messages.success(request, _("The results are published on the event's page."))
+    return redirect("events:staff-competition", pk=pk)
+
+
+def _judged(request: HttpRequest, pk: int):
+    from events import competitions
+    from events.models import Competition
+
+    competition = get_object_or_404(Competition.objects.select_related("event"), event_id=pk)
+    if not competitions.is_judge(competition, request.user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    return competition
+
+
+def judging(request: HttpRequest, pk: int) -> HttpResponse:
+    """A judge's page: every entry with its file and the rubric to score it."""
+    if not request.user.is_authenticated:
+        from accounts.decorators import redirect_to_sign_in
+
+        return redirect_to_sign_in(request)
+    from events.models import Review
+
+    competition = _judged(request, pk)
+    criteria = list(competition.criteria.all())
+    mine = {
+        r.entry_id: r
+        for r in Review.objects.filter(entry__competition=competition, judge=request.user)
+    }
+    rows = []
+    for entry in competition.entries.order_by("submitted_at", "pk"):
+        review = mine.get(entry.pk)
+        scores = [(c, (review.points.get(str(c.pk)) if review else "")) for c in criteria]
+        rows.append({"entry": entry, "review": review, "scores": scores})
+    return render(
+        request,
+        "events/judging.html",
+        {"competition": competition, "event": competition.event, "rows": rows},
+    )
+
+
+@require_POST
+def judging_score(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        from accounts.decorators import redirect_to_sign_in
+
+        return redirect_to_sign_in(request)
+    from events import competitions
+
+    competition = _judged(request, pk)
+    entry = get_object_or_404(competition.entries, pk=entry_pk)
+    points = {k[len("points-") :]: v for k, v in request.POST.items() if k.startswith("points-")}
+    try:
+        competitions.score_entry(
+            entry, judge=request.user, points=points, feedback=request.POST.get("feedback", "")
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Scores saved for “%(title)s”.") % {"title": entry.title})
+    return redirect("events:judging", pk=pk)
+
+
+def judging_file(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """An entry's file, for its judges and the coordinator."""
+    from django.http import FileResponse
+
+    from events import competitions
+    from events.models import Entry
+
+    entry = get_object_or_404(
+        Entry.objects.select_related("competition"), pk=entry_pk, competition__event_id=pk
+    )
+    if not (
+        competitions.is_judge(entry.competition, request.user)
+        or request.user.has_perm("events.change_event")
+    ):
+        raise Http404
+    return FileResponse(entry.file.open("rb"), as_attachment=True, filename=entry.file_name)
+
+
+@require_POST
+def registration_entry(request: HttpRequest, token: str) -> HttpResponse:
+    """The registrant sends (or replaces) their competition entry from their page."""
+    from events import competitions
+    from events.forms import EntryForm
+
+    registration = _registration_or_404(token)
+    form = EntryForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            competitions.submit_entry(
+                registration, title=form.cleaned_data["title"], upload=form.cleaned_data["file"]
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your entry is received. Good luck!"))
+    else:
+        messages.error(request, _("Give a title and choose the file of your entry."))
+    return redirect("events:registration", token=token)
