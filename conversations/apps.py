@@ -63,5 +63,6 @@ class ConversationsConfig(AppConfig):
 
 def _daily() -> object:
     from conversations.feedback import escalate_overdue
+    from conversations.mail import send_staff_digest
 
-    return {"escalated": escalate_overdue()}
+    return {"escalated": escalate_overdue(), "digest": send_staff_digest()}

@@ -108,3 +108,46 @@ def send_escalation(feedback_ids: list[int]) -> int:
                 to=[head.email],
             ).send()
     return sent
+
+
+def send_staff_digest() -> int:
+    """The daily digest to librarians: questions not yet claimed and feedback not yet answered.
+    Nothing is sent when there is nothing waiting."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.roles import Role, role_group_name
+    from conversations.models import Feedback
+    from conversations.states import FeedbackState, QuestionState
+    from core.selectors import get_library
+    from events.ics import base_url
+
+    questions = list(Question.objects.filter(state=QuestionState.NEW).order_by("created_at"))
+    feedback = list(Feedback.objects.filter(state=FeedbackState.RECEIVED).order_by("created_at"))
+    if not questions and not feedback:
+        return 0
+    staff = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=role_group_name(Role.LIBRARIAN))
+        .exclude(email="")
+        .distinct()
+    )
+    root = base_url()
+    sent = 0
+    for user in staff:
+        with translation.override(getattr(user, "language", "") or "id"):
+            body = render_to_string(
+                "conversations/email/digest.txt",
+                {
+                    "questions": questions,
+                    "feedback": feedback,
+                    "root": root,
+                    "library": get_library(),
+                },
+            )
+            subject = _("Waiting for the library: %(questions)s questions, %(feedback)s feedback")
+            sent += EmailMessage(
+                subject % {"questions": len(questions), "feedback": len(feedback)},
+                body,
+                to=[user.email],
+            ).send()
+    return sent

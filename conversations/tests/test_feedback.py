@@ -228,3 +228,22 @@ def test_honeypot_and_rate_limit(library, client, settings):
     assert client.post(reverse("conversations:feedback"), data).status_code == 302
     assert client.post(reverse("conversations:feedback"), data).status_code == 200
     assert Feedback.objects.count() == 1
+
+
+def test_daily_digest_to_librarians(item, librarian):
+    from conversations import services as questions
+    from conversations.apps import _daily
+    from conversations.mail import send_staff_digest
+
+    questions.ask("Is there parking?", name="Tamu")
+    assert send_staff_digest() == 1
+    message = mail.outbox[-1]
+    assert message.to == ["siti@example.org"]
+    assert "/staff/feedback/" in message.body and "/staff/questions/" in message.body
+    assert isinstance(_daily(), dict)
+
+
+def test_no_digest_when_nothing_waits(library, librarian):
+    from conversations.mail import send_staff_digest
+
+    assert send_staff_digest() == 0
