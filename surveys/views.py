@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import time
 
+from csp.constants import SELF
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
@@ -167,7 +168,12 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         "has_draft": bool(_read_draft(request, survey)),
         "error_count": len(errors),
     }
-    return render(request, "surveys/survey_answer.html", context, status=status)
+    response = render(request, "surveys/survey_answer.html", context, status=status)
+    if preview:
+        # Staff see the preview inside a phone-sized frame on their own pages.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_replace = {"frame-ancestors": [SELF]}
+    return response
 
 
 def _bot_check(request: HttpRequest) -> str | None:
@@ -425,6 +431,23 @@ def staff_ikm(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     since, until = _period(request)
     report = selectors.ikm_report(survey, since=since, until=until)
+    if request.GET.get("format") == "xlsx":
+        from surveys.exports import ikm_workbook
+
+        content = ikm_workbook(survey, since=since, until=until, library_name=get_library().name)
+        audit.record(
+            "survey.export",
+            actor=request.user,
+            subject=survey,
+            subject_repr=survey.title,
+            details={"since": str(since or ""), "until": str(until or ""), "format": "xlsx"},
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="ikm-{survey.pk}.xlsx"'
+        return response
     if request.GET.get("format") == "json":
         result = report.result
         body = {

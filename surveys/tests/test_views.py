@@ -85,6 +85,8 @@ def test_staff_build_a_survey_with_skip_logic(coordinator):
     assert "only if" in page and "Borrowed before?" in page
     assert client.get(reverse("surveys:staff-preview", args=[survey.pk])).status_code == 200
     preview = client.get(reverse("surveys:answer", args=[survey.code]) + "?preview=1")
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
     assert preview.status_code == 200 and f'data-show-if="q{first.pk}"' in preview.content.decode()
     client.post(reverse("surveys:staff-state", args=[survey.pk]), {"to": "open"})
     survey.refresh_from_db()
@@ -244,3 +246,24 @@ def test_results_csv_ikm_and_poster(ikm_survey, head):
     }
     poster = client.get(reverse("surveys:staff-poster", args=[survey.pk])).content.decode()
     assert "<svg" in poster and survey.code in poster
+
+
+def test_ikm_report_downloads_as_xlsx(ikm_survey, coordinator):
+    import io
+
+    from openpyxl import load_workbook
+
+    survey = selectors.get_survey(ikm_survey.pk)
+    services.submit_response(survey, ikm_answers(survey, {**all_elements(4), "U3": 2}))
+    client = english(signed_in(coordinator))
+    response = client.get(reverse("surveys:staff-ikm", args=[survey.pk]) + "?format=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    rows = [[c for c in row] for row in book["IKM"].iter_rows(values_only=True)]
+    table = {row[0]: row for row in rows if row and row[0] in {f"U{i}" for i in range(1, 10)}}
+    assert table["U3"][3] == 2.0 and table["U1"][3] == 4.0
+    # (8 x 4 + 2) / 9 = 3.7778; x 25 = 94.44: A.
+    values = {row[0]: row[1:] for row in rows if row and row[0]}
+    assert values["IKM (× 25)"][0] == 94.44
+    assert tuple(values["Quality of service"][:2]) == ("A", "Sangat Baik")
+    assert book.sheetnames == ["IKM", "Respondents", "Answers"]
