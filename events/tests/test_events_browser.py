@@ -274,3 +274,61 @@ def test_month_and_week_views_and_the_dashboard_pass_axe(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)
     take_screenshots(page, "events-dashboard")
+
+
+def test_an_entrant_uploads_and_a_judge_scores_the_entry(
+    page, live_server, make_event, make_member, make_user, coordinator, settings, tmp_path
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from events import competitions, services
+    from events.views import registration_url
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    settings.MEDIA_ROOT = tmp_path
+    event = make_event(title="Lomba Menulis Cerpen", kind="competition", capacity=None)
+    judge = make_user("juri", roles={"librarian"})
+    competition = competitions.set_up(
+        event,
+        by=coordinator,
+        entries_close_at=timezone.now() + dt.timedelta(days=3),
+        criteria=[("Orisinalitas", 30), ("Bahasa", 20)],
+        judges=[judge],
+    )
+    rina = services.register(event, member=make_member("Rina")).registration
+    story = tmp_path / "cerpen.pdf"
+    story.write_bytes(b"%PDF-1.4\n% Senja di Mahakam\n")
+
+    page.set_viewport_size(PHONE)
+    english(page, live_server)
+    page.goto(live_server.url + registration_url(rina))
+    page.get_by_label("Title of your entry").fill("Senja di Mahakam")
+    page.get_by_label("File").set_input_files(str(story))
+    assert_accessible(page)
+    page.get_by_role("button", name="Send my entry").click()
+    expect(page.locator(".messages")).to_contain_text("Your entry is received")
+    take_screenshots(page, "events-competition-entry")
+
+    sign_in(page, live_server, judge)
+    page.goto(f"{live_server.url}/events/{event.pk}/judging/")
+    criteria = list(competition.criteria.all())
+    page.get_by_label("Orisinalitas (0–30)").fill("27")
+    page.get_by_label("Bahasa (0–20)").fill("18")
+    page.get_by_label("Feedback for the entrant").fill("Tokohnya hidup.")
+    page.get_by_role("button", name="Save scores for Senja di Mahakam").click()
+    expect(page.locator(".messages")).to_contain_text("Scores saved")
+    expect(page.locator("main")).to_contain_text("Your total: 45")
+    assert_accessible(page)
+    take_screenshots(page, "events-judging")
+    assert competitions.ranking(competition)[0].score == 45 and len(criteria) == 2
+
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/staff/events/{event.pk}/competition/")
+    page.get_by_role("button", name="Publish the winners").click()
+    expect(page.locator(".messages")).to_contain_text("The results are published")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/events/{event.pk}/")
+    expect(page.locator(".winners")).to_contain_text("Senja di Mahakam")
+    assert_accessible(page)
