@@ -268,10 +268,112 @@ def _build(options: DemoOptions, say: Callable[[str], None]) -> None:
     for _ in range(40):
         someone(webinar, now)
 
+    competition_entries = _competition(make, someone, main, speakers, coordinator, librarian, now)
+    # Certificates for everyone who came to the past Baca Bersama sessions (and the speaker).
+    certified = 0
+    for session in sessions:
+        if session.ends_at < now:
+            certified += services.issue_certificates(session, by=coordinator, at=now).count
+
     say(
         f"Events: {Event.objects.count()} (Baca Bersama series of {len(sessions)} sessions, "
-        f"{attended} check-ins at past sessions), a full workshop with a waiting list"
+        f"{attended} check-ins at past sessions, {certified} certificates), a full workshop "
+        f"with a waiting list, a writing competition with {competition_entries} judged entries"
     )
+
+
+STORIES = [
+    "Senja di Tepian Mahakam",
+    "Perahu Kertas untuk Nenek",
+    "Hujan di Pasar Segiri",
+    "Layang-Layang Terakhir",
+    "Suara dari Hulu",
+    "Surat untuk Kota Tepian",
+]
+
+
+def _story_pdf(title: str, author: str) -> bytes:
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4, invariant=1)
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(72, 760, title)
+    canvas.setFont("Helvetica", 11)
+    canvas.drawString(72, 740, author)
+    canvas.drawString(72, 710, "Cerita pendek untuk Lomba Menulis Cerpen Remaja (demo).")
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _competition(make, someone, branch, speakers, coordinator, librarian, now) -> int:
+    """A writing competition held last month: entries sent before the deadline, both judges
+    scored them on the rubric, the winners are published."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from events import competitions
+
+    held = timezone.localdate() - dt.timedelta(days=12)
+    event = make(
+        title="Lomba Menulis Cerpen Remaja",
+        kind="competition",
+        description="Tulis cerita pendek bertema Sungai Mahakam (paling banyak 2.000 kata). "
+        "Kirim dalam PDF atau Word sebelum batas waktu; tiga pemenang diumumkan di sini.",
+        branch=branch,
+        place="Aula lantai 2",
+        audience="teens",
+        age_min=13,
+        age_max=18,
+        starts_at=_at(held, 9),
+        ends_at=_at(held, 12),
+        registration_closes_at=_at(held - dt.timedelta(days=10), 23),
+        speaker_list=[speakers["aji"]],
+        tags="menulis, lomba, remaja",
+        created_at=now - dt.timedelta(days=45),
+    )
+    competition = competitions.set_up(
+        event,
+        by=coordinator,
+        entries_close_at=_at(held - dt.timedelta(days=3), 23, 59),
+        max_file_mb=5,
+        winners=3,
+        criteria=[("Orisinalitas", 30), ("Alur dan tokoh", 30), ("Bahasa", 20), ("Tema", 20)],
+        judges=[coordinator, librarian],
+    )
+    rng = random.Random(61)
+    criteria = list(competition.criteria.all())
+    count = 0
+    for title in STORIES:
+        registration = someone(event, _at(held - dt.timedelta(days=30), 10))
+        if registration is None:
+            continue
+        upload = SimpleUploadedFile(
+            f"{title.lower().replace(' ', '-')}.pdf", _story_pdf(title, registration.name)
+        )
+        entry = competitions.submit_entry(
+            registration, title=title, upload=upload, at=_at(held - dt.timedelta(days=5), 20)
+        )
+        for judge in (coordinator, librarian):
+            points = {str(c.pk): rng.randint(c.max_points // 2, c.max_points) for c in criteria}
+            competitions.score_entry(
+                entry,
+                judge=judge,
+                points=points,
+                feedback=rng.choice(
+                    [
+                        "Tokohnya hidup; akhir cerita bisa lebih kuat.",
+                        "Bahasanya rapi dan temanya kena.",
+                        "Pembukaan memikat; perhatikan ejaan.",
+                    ]
+                ),
+            )
+        count += 1
+    competitions.publish_results(competition, by=coordinator)
+    return count
 
 
 register_step(60, "events", build_events)

@@ -13,7 +13,8 @@ from events.selectors import event_counts
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_builds_a_believable_programme_without_sending_mail():
+def test_the_demo_builds_a_believable_programme_without_sending_mail(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     out = StringIO()
     call_command("demo", members=60, records=5, stdout=out)
     assert "Events:" in out.getvalue()
@@ -35,6 +36,17 @@ def test_the_demo_builds_a_believable_programme_without_sending_mail():
     assert counts.confirmed == 15 and counts.waitlisted > 0
     assert Registration.objects.filter(member__isnull=True).exists()  # guests too
     assert mail.outbox == []
+    # A writing competition with judged entries and its winners published; certificates.
+    from events import competitions
+    from events.models import Certificate, Competition
+
+    competition = Competition.objects.get()
+    assert competition.results_published_at is not None
+    assert competition.entries.count() >= 3
+    assert all(entry.reviews.count() == 2 for entry in competition.entries.all())
+    assert len(competitions.winners(competition)) >= 3  # a tie shares a place
+    assert Certificate.objects.filter(role="attendee").exists()
+    assert Certificate.objects.filter(role="speaker").exists()
     # Running it again adds nothing.
     before = Event.objects.count()
     call_command("demo", members=0, records=0, stdout=StringIO())
