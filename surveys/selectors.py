@@ -181,6 +181,24 @@ def ikm_report(
     return IkmReport(survey, result, elements, profile)
 
 
+@dataclass
+class PeriodIkm:
+    label: str
+    since: dt.date
+    until: dt.date
+    result: ikm.IkmResult
+
+
+def ikm_by_period(survey: Survey, periods: list[tuple[str, dt.date, dt.date]]) -> list[PeriodIkm]:
+    """The IKM of each period, to compare them (periods without respondents are left out)."""
+    out = []
+    for label, since, until in periods:
+        report = ikm_report(survey, since=since, until=until)
+        if report.result.respondents:
+            out.append(PeriodIkm(label, since, until, report.result))
+    return out
+
+
 def _weighted(nrr: Decimal | None) -> Decimal | None:
     if nrr is None:
         return None

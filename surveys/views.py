@@ -460,12 +460,18 @@ def staff_ikm(request: HttpRequest, pk: int) -> HttpResponse:
             "respondents": result.respondents,
         }
         return HttpResponse(json.dumps(body), content_type="application/json")
+    semesters = [
+        (p["label"], p["since"], p["until"])
+        for p in _periods()
+        if (p["until"] - p["since"]).days < 200
+    ]
     return render(
         request,
         "surveys/staff_ikm.html",
         {
             "survey": survey,
             "report": report,
+            "comparison": selectors.ikm_by_period(survey, sorted(semesters, key=lambda p: p[1])),
             "since": since,
             "until": until,
             "periods": _periods(),

@@ -267,3 +267,24 @@ def test_ikm_report_downloads_as_xlsx(ikm_survey, coordinator):
     assert values["IKM (× 25)"][0] == 94.44
     assert tuple(values["Quality of service"][:2]) == ("A", "Sangat Baik")
     assert book.sheetnames == ["IKM", "Respondents", "Answers"]
+
+
+def test_ikm_periods_are_compared(ikm_survey, coordinator):
+    import datetime as dt
+
+    import time_machine
+
+    survey = selectors.get_survey(ikm_survey.pk)
+    services.submit_response(survey, ikm_answers(survey, all_elements(3)), on=dt.date(2026, 3, 2))
+    services.submit_response(survey, ikm_answers(survey, all_elements(4)), on=dt.date(2026, 9, 1))
+    with time_machine.travel(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC), tick=False):
+        html = (
+            english(signed_in(coordinator))
+            .get(reverse("surveys:staff-ikm", args=[survey.pk]))
+            .content.decode()
+        )
+    assert "IKM per semester" in html
+    table = html[html.index("IKM per semester") :]
+    first, second = table.index("2026, semester I<"), table.index("2026, semester II<")
+    assert first < second
+    assert "75.00" in table[first:second] and "100.00" in table[second:]
