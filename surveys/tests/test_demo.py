@@ -1,0 +1,22 @@
+"""The demo library's surveys."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from surveys import selectors
+from surveys.models import Survey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_an_ikm_survey_over_two_semesters_and_two_other_surveys():
+    out = StringIO()
+    call_command("demo", members=30, records=5, stdout=out)
+    assert "Surveys: IKM" in out.getvalue()
+    ikm_survey = Survey.objects.get(kind="ikm")
+    report = selectors.ikm_report(selectors.get_survey(ikm_survey.pk))
+    assert report.result.respondents >= 110
+    assert report.result.category in {"A", "B"}
+    assert Survey.objects.filter(kind="general").count() == 2
