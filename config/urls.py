@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("spaces.urls")),
     path("", include("events.urls")),
     path("", include("conversations.urls")),
+    path("", include("participation.urls")),
     path("", include("surveys.urls")),
     path("staff/members/", include("patrons.urls")),
     path("staff/desk/", include("circulation.urls")),

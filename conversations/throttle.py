@@ -25,3 +25,13 @@ def allow(scope: str, ident: str | None) -> bool:
     except ValueError:
         cache.add(key, 1, 3600 + 5)
         return True
+
+
+def allow_request(request, scope: str) -> bool:
+    """Count one submission from the request's address and, when signed in, its user."""
+    from core.http import client_ip
+
+    ok = allow(scope, client_ip(request))
+    if request.user.is_authenticated:
+        ok = allow(scope, f"user:{request.user.pk}") and ok
+    return ok

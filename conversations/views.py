@@ -26,16 +26,12 @@ from conversations.forms import (
 from conversations.models import Question, SavedReply
 from conversations.states import RATEABLE_STATES, QuestionState
 from core.errors import DomainError
-from core.http import client_ip
 
 PERMISSION = "conversations.answer_question"
 
 
 def _allowed(request: HttpRequest, scope: str) -> bool:
-    ok = throttle.allow(scope, client_ip(request))
-    if request.user.is_authenticated:
-        ok = throttle.allow(scope, f"user:{request.user.pk}") and ok
-    return ok
+    return throttle.allow_request(request, scope)
 
 
 # ---------------------------------------------------------------------------------------------

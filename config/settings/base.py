@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "events",
     "spaces",
     "conversations",
+    "participation",
     "surveys",
     "search",
     "api",

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParticipationConfig(AppConfig):
+    name = "participation"
+    verbose_name = _("Participation")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from accounts.roles import Role, add_role_permissions
+        from catalog.models import Item
+        from core.navigation import Section, StaffLink, register
+        from participation.signals import item_saved
+
+        handle = {"participation.view_suggestion", "participation.handle_suggestions"}
+        add_role_permissions(Role.LIBRARIAN, handle)
+        add_role_permissions(Role.CATALOGUER, handle)
+        add_role_permissions(Role.HEAD, handle)
+        register(
+            StaffLink(
+                key="participation.suggestions",
+                label=_("Book suggestions"),
+                url_name="participation:staff-suggestions",
+                section=Section.COLLECTION,
+                permission="participation.handle_suggestions",
+                description=_("Members' purchase suggestions: accept, decline, order."),
+                order=60,
+            ),
+        )
+        post_save.connect(item_saved, sender=Item, dispatch_uid="participation.item_saved")

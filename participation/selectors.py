@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.db.models import Count, F, Max, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+
+from participation.models import Suggestion
+from participation.states import SuggestionState
+
+
+def suggestions_of(member):
+    return Suggestion.objects.filter(member=member).select_related("record").order_by("-created_at")
+
+
+def staff_suggestions(*, state: str = ""):
+    qs = Suggestion.objects.select_related("member", "record")
+    if state in SuggestionState.values:
+        qs = qs.filter(state=state)
+    return qs.order_by("created_at")
+
+
+def most_suggested(limit: int = 20) -> list[dict]:
+    """Titles by how many suggestions they have (same ISBN, or else the same title)."""
+    return list(
+        Suggestion.objects.annotate(key=Coalesce(NullIf(F("isbn"), Value("")), Lower("title")))
+        .values("key")
+        .annotate(count=Count("id"), title=Max("title"))
+        .order_by("-count", "key")[:limit]
+    )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_suggestion_mail(suggestion_id: int) -> int:
+    """Tell the member their suggestion's new status, in Indonesian (the member's language)."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from core.selectors import get_library
+    from events.ics import base_url
+    from participation.models import Suggestion
+
+    suggestion = (
+        Suggestion.objects.select_related("member", "record").filter(pk=suggestion_id).first()
+    )
+    if suggestion is None or not suggestion.member.email:
+        return 0
+    with translation.override(suggestion.member.preferred_language or "id"):
+        body = render_to_string(
+            "participation/email/status.txt",
+            {
+                "suggestion": suggestion,
+                "library": get_library(),
+                "link": base_url() + reverse("participation:mine"),
+            },
+        )
+        subject = _("Your book suggestion: %(state)s") % {"state": suggestion.get_state_display()}
+        return EmailMessage(subject, body, to=[suggestion.member.email]).send()
