@@ -84,7 +84,7 @@ def test_catalogued_copy_places_holds_first_suggester_first(
     holds = list(Hold.objects.filter(record=record).order_by("queue_number"))
     assert [h.member for h in holds] == [early, late]
     assert a.hold == holds[0]
-    assert any("first in the queue" in m.body for m in mail.outbox)
+    assert any("placed a hold for you" in m.body for m in mail.outbox)
 
 
 def test_member_pages_and_staff_page(client, make_member, make_record, librarian):
