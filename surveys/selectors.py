@@ -73,6 +73,7 @@ class QuestionResult:
     nps: int | None = None
     texts: list[str] = field(default_factory=list)
     numbers: dict[str, Decimal] = field(default_factory=dict)
+    words: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -126,6 +127,8 @@ def _question_result(question: Question, rows: list[dict]) -> QuestionResult:
             result.bars.append(Bar(label, counts[position], _percent(counts[position], len(rows))))
     elif kind in TEXT_KINDS or kind == QuestionKind.DATE:
         result.texts = sorted((r["text"] for r in rows if r["text"]), key=str.casefold)
+        if kind in TEXT_KINDS:
+            result.words = word_counts(result.texts)
     elif kind == QuestionKind.NUMBER:
         values = sorted(r["number"] for r in rows if r["number"] is not None)
         if values:
@@ -135,6 +138,68 @@ def _question_result(question: Question, rows: list[dict]) -> QuestionResult:
                 "mean": (sum(values) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP),
             }
     return result
+
+
+# Common words of Indonesian and English left out of word counts.
+STOP_WORDS = frozenset(
+    [
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "untuk",
+        "dengan",
+        "ini",
+        "itu",
+        "ada",
+        "tidak",
+        "sudah",
+        "lebih",
+        "sangat",
+        "agar",
+        "juga",
+        "pada",
+        "akan",
+        "bisa",
+        "saya",
+        "kami",
+        "kita",
+        "mohon",
+        "perlu",
+        "atau",
+        "karena",
+        "dalam",
+        "the",
+        "and",
+        "for",
+        "with",
+        "this",
+        "that",
+        "are",
+        "was",
+        "not",
+        "you",
+        "our",
+        "have",
+        "more",
+        "very",
+        "please",
+    ]
+)
+
+
+def word_counts(texts: list[str], *, top: int = 10) -> list[tuple[str, int]]:
+    """The most frequent words (three letters or more, common words left out)."""
+    import re
+
+    counts = Counter(
+        word
+        for text in texts
+        for word in re.findall(r"[^\W\d_]{3,}", text.casefold())
+        if word not in STOP_WORDS
+    )
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,6 +213,7 @@ class IkmReport:
     # code, name, NRR, number answered, NRR x 1/9, lowest
     elements: list[tuple[str, str, Decimal | None, int, Decimal | None, bool]]
     profile: list[QuestionResult]
+    groups: list[tuple[Question, list[GroupIkm]]] = field(default_factory=list)
 
 
 def ikm_report(
@@ -156,12 +222,7 @@ def ikm_report(
     questions = questions_of(survey)
     element_questions = {q.pk: q.code for q in questions if q.code in ikm.ELEMENT_CODES}
     responses = responses_in(survey, since=since, until=until)
-    rows: dict[int, dict[str, int]] = {}
-    for response_id, question_id, number in Answer.objects.filter(
-        response__in=responses, question_id__in=element_questions
-    ).values_list("response_id", "question_id", "number"):
-        if number is not None:
-            rows.setdefault(response_id, {})[element_questions[question_id]] = int(number)
+    rows = _element_rows(responses, element_questions)
     result = ikm.compute(rows.values())
     lowest = set(result.lowest)
     elements = [
@@ -178,7 +239,52 @@ def ikm_report(
     profile_codes = {code for code, *_ in ikm.PROFILE}
     profile = results(survey, since=since, until=until).questions
     profile = [r for r in profile if r.question.code in profile_codes]
-    return IkmReport(survey, result, elements, profile)
+    groups = _ikm_by_group(questions, responses, rows, profile_codes)
+    return IkmReport(survey, result, elements, profile, groups)
+
+
+def _element_rows(responses, element_questions: dict[int, str]) -> dict[int, dict[str, int]]:
+    rows: dict[int, dict[str, int]] = {}
+    for response_id, question_id, number in Answer.objects.filter(
+        response__in=responses, question_id__in=element_questions
+    ).values_list("response_id", "question_id", "number"):
+        if number is not None:
+            rows.setdefault(response_id, {})[element_questions[question_id]] = int(number)
+    return rows
+
+
+@dataclass
+class GroupIkm:
+    label: str
+    respondents: int
+    ikm: Decimal | None
+    category: str | None
+
+
+def _ikm_by_group(
+    questions, responses, rows, profile_codes
+) -> list[tuple[Question, list[GroupIkm]]]:
+    """Cross-tabulation: the IKM of each answer to the profile's choice questions (sex,
+    education, occupation)."""
+    grouped = [q for q in questions if q.code in profile_codes and q.kind == QuestionKind.SINGLE]
+    answers: dict[int, dict[int, int]] = {}
+    for question_id, response_id, number in Answer.objects.filter(
+        response__in=responses, question__in=grouped
+    ).values_list("question_id", "response_id", "number"):
+        if number is not None:
+            answers.setdefault(question_id, {})[response_id] = int(number)
+    out = []
+    for question in grouped:
+        mine = answers.get(question.pk, {})
+        groups = []
+        for position, label in enumerate(question.choice_labels(), start=1):
+            members = [rows[r] for r, value in mine.items() if value == position and r in rows]
+            if not members:
+                continue
+            result = ikm.compute(members)
+            groups.append(GroupIkm(label, result.respondents, result.ikm, result.category))
+        out.append((question, groups))
+    return out
 
 
 @dataclass

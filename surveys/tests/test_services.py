@@ -214,6 +214,10 @@ def test_ikm_report_from_responses(ikm_survey):
     assert report.result.category == "A"
     sex = [r for r in report.profile if r.question.code == "jenis_kelamin"][0]
     assert [b.count for b in sex.bars] == [0, 1]
+    groups = dict((q.code, g) for q, g in report.groups)
+    assert [(g.label, g.respondents, str(g.ikm)) for g in groups["jenis_kelamin"]] == [
+        ("Perempuan", 1, "77.78")  # (4 + 8 x 3) / 9 x 25
+    ]
     whole = selectors.ikm_report(survey)
     assert whole.result.respondents == 3
 
@@ -242,6 +246,12 @@ def test_results_and_export(survey, coordinator):
     assert by_pk[rating.pk].answered == 2 and by_pk[rating.pk].mean == Decimal("4.00")
     assert [b.count for b in by_pk[topics.pk].bars] == [3, 3, 0]
     assert by_pk[note.pk].texts == ["catatan 10", "catatan 3", "catatan 9"]
+    assert by_pk[note.pk].words == [("catatan", 3)]
+    assert selectors.word_counts(["Wi-Fi lambat dan lambat", "Ruang baca: Wi-Fi!"]) == [
+        ("lambat", 2),
+        ("baca", 1),
+        ("ruang", 1),
+    ]
     assert rows[0][:2] == ["response", "date"]
     assert rows[1][2] == "Yes" and rows[1][5] == "History; Science"
     assert len(rows) == 4
