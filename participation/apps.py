@@ -19,6 +19,9 @@ class ParticipationConfig(AppConfig):
         add_role_permissions(Role.LIBRARIAN, handle)
         add_role_permissions(Role.CATALOGUER, handle)
         add_role_permissions(Role.HEAD, handle)
+        ideas = {"participation.manage_ideas", "participation.view_idea"}
+        add_role_permissions(Role.PROGRAMME_COORDINATOR, ideas)
+        add_role_permissions(Role.HEAD, ideas)
         register(
             StaffLink(
                 key="participation.suggestions",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from participation.states import SuggestionState
+from participation.states import IdeaStatus, SuggestionState
 
 
 class Suggestion(models.Model):
@@ -51,3 +51,71 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdeaKind(models.TextChoices):
+    PROGRAMME = "programme", _("Programme")
+    SERVICE = "service", _("Service")
+    COLLECTION = "collection", _("Collection")
+
+
+class Idea(models.Model):
+    """A member's idea for a programme, service or collection; others vote and comment."""
+
+    member = models.ForeignKey("patrons.Member", on_delete=models.CASCADE, related_name="ideas")
+    kind = models.CharField(_("kind"), max_length=20, choices=IdeaKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("the idea"))
+    status = models.CharField(
+        max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.OPEN, db_index=True
+    )
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    votes_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        permissions = [("manage_ideas", _("Can set the status of ideas and hide comments"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=IdeaStatus.values), name="idea_valid_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Vote(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey("patrons.Member", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "member"], name="one_vote_per_member_per_idea")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} -> {self.idea_id}"
+
+
+class Comment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    member = models.ForeignKey("patrons.Member", on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(_("comment"))
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

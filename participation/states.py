@@ -55,3 +55,24 @@ def transition(suggestion, to: str, *, by, reason: str = "") -> None:
     if reason:
         suggestion.reason = reason[:500]
     suggestion.save(update_fields=["state", "decided_by", "decided_at", "reason", "updated_at"])
+
+
+class IdeaStatus(models.TextChoices):
+    OPEN = "open", _("Open for votes")
+    UNDER_REVIEW = "under_review", _("Under review")
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    NOT_NOW = "not_now", _("Not now")
+
+
+I = IdeaStatus  # noqa: E741
+
+IDEA_TRANSITIONS: dict[str, frozenset[str]] = {
+    I.OPEN: frozenset({I.UNDER_REVIEW, I.PLANNED, I.NOT_NOW}),
+    I.UNDER_REVIEW: frozenset({I.PLANNED, I.NOT_NOW, I.OPEN}),
+    I.PLANNED: frozenset({I.DONE, I.NOT_NOW}),
+    I.DONE: frozenset(),
+    I.NOT_NOW: frozenset({I.UNDER_REVIEW}),
+}
+
+VOTING_STATES = (I.OPEN, I.UNDER_REVIEW, I.PLANNED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participation import views
+from participation import idea_views, views
 
 app_name = "participation"
 
@@ -13,4 +13,11 @@ urlpatterns = [
         views.staff_action,
         name="staff-suggestion-action",
     ),
+    path("ideas/", idea_views.board, name="ideas"),
+    path("ideas/new/", idea_views.propose, name="idea-new"),
+    path("ideas/<int:pk>/", idea_views.detail, name="idea"),
+    path("ideas/<int:pk>/vote/", idea_views.vote, name="idea-vote"),
+    path("ideas/<int:pk>/comment/", idea_views.add_comment, name="idea-comment"),
+    path("ideas/<int:pk>/status/", idea_views.set_status, name="idea-status"),
+    path("ideas/comments/<int:pk>/hide/", idea_views.hide_comment, name="idea-comment-hide"),
 ]

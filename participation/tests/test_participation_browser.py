@@ -94,3 +94,32 @@ def test_a_member_suggests_staff_order_and_the_catalogued_copy_is_held_for_them(
     expect(page.get_by_text("In the collection")).to_be_visible()
     assert_accessible(page)
     take_screenshots(page, "participation-held")
+
+
+def test_members_vote_an_idea_up_and_staff_mark_it_planned(
+    page, live_server, make_member, make_user
+):
+    from participation import ideas
+    from participation.models import Idea
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    coordinator = make_user("program", roles={"programme_coordinator"})
+    idea = ideas.propose(make_member(), kind="programme", title="Storytelling", body="Weekly")
+    sign_in(page, live_server, make_member("Rina").user)
+    page.goto(f"{live_server.url}/ideas/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Storytelling").click()
+    page.get_by_role("button", name="Vote for this idea").click()
+    expect(page.get_by_text("Your vote is counted.")).to_be_visible()
+    assert_accessible(page)
+    take_screenshots(page, "participation-idea")
+
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/ideas/{idea.pk}/")
+    page.get_by_label("New status").select_option("planned")
+    page.get_by_role("button", name="Save the status").click()
+    expect(page.get_by_text("Status changed.")).to_be_visible()
+    assert_accessible(page)
+    idea.refresh_from_db()
+    assert (idea.status, idea.votes_count) == ("planned", 1)
+    assert Idea.objects.count() == 1

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from core.errors import DomainError, PermissionDeniedError
+from participation import ideas
+from participation.models import Idea, Vote
+from participation.states import IdeaStatus
+
+I = IdeaStatus  # noqa: E741
+
+
+@pytest.fixture
+def coordinator(make_user, library):
+    return make_user("program", roles={"programme_coordinator"})
+
+
+@pytest.fixture
+def idea(make_member):
+    return ideas.propose(make_member("Rina"), kind="programme", title="Storytelling", body="Weekly")
+
+
+def test_one_vote_per_member_changeable(idea, make_member):
+    budi = make_member("Budi")
+    assert ideas.toggle_vote(idea, budi) is True
+    idea.refresh_from_db()
+    assert idea.votes_count == 1
+    assert ideas.toggle_vote(idea, budi) is False  # voting again takes it back
+    idea.refresh_from_db()
+    assert idea.votes_count == 0 and not Vote.objects.exists()
+
+
+def test_board_sorted_by_votes_or_recency(idea, make_member):
+    other = ideas.propose(make_member(), kind="service", title="Late opening", body="Till 20")
+    ideas.toggle_vote(idea, make_member())
+    assert list(ideas.board(sort="votes")) == [idea, other]
+    assert list(ideas.board(sort="new")) == [other, idea]
+
+
+def test_status_needs_permission_and_a_reason_for_not_now(idea, coordinator, librarian):
+    with pytest.raises(PermissionDeniedError):
+        ideas.set_status(idea, I.PLANNED, staff=librarian)
+    with pytest.raises(ideas.ReasonRequiredError):
+        ideas.set_status(idea, I.NOT_NOW, staff=coordinator)
+    ideas.set_status(idea, I.PLANNED, staff=coordinator)
+    ideas.set_status(idea, I.DONE, staff=coordinator)
+    with pytest.raises(ideas.InvalidIdeaStatusError):
+        ideas.set_status(idea, I.OPEN, staff=coordinator)
+    with pytest.raises(DomainError):
+        ideas.set_status(idea, "bogus", staff=coordinator)
+    with pytest.raises(ideas.IdeaClosedError):
+        ideas.toggle_vote(idea, idea.member)
+
+
+def test_pages_escape_and_hide(client, idea, make_member, coordinator):
+    client.cookies["django_language"] = "en"
+    member = make_member()
+    client.force_login(member.user)
+    client.post(reverse("participation:idea-vote", args=[idea.pk]))
+    client.post(reverse("participation:idea-comment", args=[idea.pk]), {"body": "<i>yes</i>"})
+    page = client.get(reverse("participation:idea", args=[idea.pk])).content.decode()
+    assert "&lt;i&gt;yes&lt;/i&gt;" in page and "Take my vote back" in page
+    response = client.post(
+        reverse("participation:idea-new"),
+        {"kind": "collection", "title": "Manga", "body": "More manga"},
+    )
+    assert response.status_code == 302
+    assert Idea.objects.count() == 2
+    client.force_login(coordinator)
+    comment = idea.comments.get()
+    client.post(reverse("participation:idea-comment-hide", args=[comment.pk]), {"reason": "Spam"})
+    client.post(reverse("participation:idea-status", args=[idea.pk]), {"status": "planned"})
+    idea.refresh_from_db()
+    assert idea.status == I.PLANNED
+    client.logout()
+    public = client.get(reverse("participation:idea", args=[idea.pk])).content.decode()
+    assert "yes" not in public
+    board = client.get(reverse("participation:ideas")).content.decode()
+    assert "Storytelling" in board and "1 vote" in board
