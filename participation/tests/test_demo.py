@@ -1,0 +1,19 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from participation.models import Idea, Suggestion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_suggestions_and_an_idea_board():
+    out = StringIO()
+    call_command("demo", members=40, records=5, stdout=out)
+    assert "Participation:" in out.getvalue()
+    assert {"submitted", "accepted", "ordered", "declined"} <= set(
+        Suggestion.objects.values_list("state", flat=True)
+    )
+    top = Idea.objects.order_by("-votes_count").first()
+    assert top.votes_count == top.votes.count() > 0
