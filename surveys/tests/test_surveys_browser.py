@@ -134,7 +134,12 @@ def test_a_visitor_answers_the_ikm_survey_on_a_phone_and_staff_see_the_index(
     sign_in(page, live_server, coordinator)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server.url}/staff/surveys/")
+    assert_accessible(page)
+    take_screenshots(page, "surveys-staff-list")
     page.get_by_role("link", name="Public satisfaction survey 2026 Semester II").click()
+    expect(page.locator(".question-list").nth(1)).to_contain_text("U9.")
+    assert_accessible(page)
+    take_screenshots(page, "surveys-builder")
     page.get_by_role("link", name="IKM report").click()
     # (4 + 3 + 3 + 4 + 3 + 4 + 4 + 4 + 3) / 9 = 32 / 9 = 3.5556; x 25 = 88.89: A.
     expect(page.locator(".ikm-value")).to_have_text("88.89")
