@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from conversations.deadlines import deadlines_for
 from conversations.errors import BadRatingError
 from conversations.models import Feedback, FeedbackCategory
+from conversations.moderation import check_public_text
 from conversations.services import clean_text
 from conversations.states import FEEDBACK_OPEN_STATES, FeedbackState, transition_feedback
 from core import audit
@@ -79,6 +80,7 @@ def submit(
     if category not in FeedbackCategory.values:
         raise UnknownCategoryError()
     body = clean_text(body)
+    check_public_text(body, name)
     if rating is not None and not (isinstance(rating, int) and 1 <= rating <= 5):
         raise BadRatingError()
     response_due, resolution_due = deadlines_for(category, on or _today())

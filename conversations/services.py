@@ -20,6 +20,7 @@ from conversations.errors import (
     TextTooLongError,
 )
 from conversations.models import MAX_TEXT, FaqEntry, Message, Question
+from conversations.moderation import check_public_text
 from conversations.states import RATEABLE_STATES, QuestionState, transition
 from core import audit
 from core.permissions import require
@@ -73,6 +74,7 @@ def ask(
 ) -> Question:
     body = clean_text(body)
     name = clean_text(name, limit=120)
+    check_public_text(body, name)
     with transaction.atomic():
         question = Question.objects.create(
             asker=user if getattr(user, "pk", None) else None,
@@ -155,6 +157,7 @@ def add_note(question: Question, body: str, *, staff) -> Message:
 def patron_reply(question: Question, body: str, *, at: dt.datetime | None = None) -> Message:
     """The asker writes back (from the signed link): the question is open again for staff."""
     body = clean_text(body)
+    check_public_text(body)
     with transaction.atomic():
         question = _lock(question)
         if question.state == S.CLOSED:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from conversations.moderation import check_public_text
 from conversations.services import clean_text
 from core import audit
 from core.errors import DomainError
@@ -43,9 +44,9 @@ class ReasonRequiredError(DomainError):
 def propose(member, *, kind: str, title: str, body: str) -> Idea:
     if kind not in IdeaKind.values:
         raise DomainError(_("Choose what the idea is for."))
-    return Idea.objects.create(
-        member=member, kind=kind, title=clean_text(title, limit=200), body=clean_text(body)
-    )
+    title, body = clean_text(title, limit=200), clean_text(body)
+    check_public_text(title, body)
+    return Idea.objects.create(member=member, kind=kind, title=title, body=body)
 
 
 def toggle_vote(idea: Idea, member) -> bool:
@@ -69,7 +70,9 @@ def toggle_vote(idea: Idea, member) -> bool:
 
 
 def comment(idea: Idea, member, body: str) -> Comment:
-    return Comment.objects.create(idea=idea, member=member, body=clean_text(body, limit=2000))
+    body = clean_text(body, limit=2000)
+    check_public_text(body)
+    return Comment.objects.create(idea=idea, member=member, body=body)
 
 
 def set_status(idea: Idea, to: str, *, staff, reason: str = "", event=None) -> Idea:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from catalog.identifiers import normalise_isbn
+from conversations.moderation import check_public_text
 from core import audit
 from core.errors import DomainError
 from core.permissions import require
@@ -58,6 +59,7 @@ def suggest(member, *, isbn: str = "", title: str = "", author: str = "", note: 
             raise AlreadyHeldError(held)
     if not title:
         raise TitleRequiredError()
+    check_public_text(title, author, note)
     with transaction.atomic():
         same = Suggestion.objects.filter(member=member, state__in=OPEN_STATES)
         existing = (same.filter(isbn=isbn) if isbn else same.filter(title__iexact=title)).first()
