@@ -16,6 +16,18 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code that runs outside a request (services, commands, tasks) speaks English in tests
+    unless a test asks for another language, and no language leaks from one test into the next
+    (a request activates its own language in core.middleware, as in production)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def library(db):
     """A small library: two branches with weekday hours, Asia/Makassar time."""

@@ -5,7 +5,8 @@
   to records or items, availability included; imports send hundreds of ids at once, which go
   in chunks. Documents are analysed outside the index lock; under the lock the records are
   read again and any that changed meanwhile is analysed again, so a slow writer never puts
-  back what a later change replaced.
+  back what a later change replaced. A handful of records (a loan, an edit) is simply read
+  and analysed once, under the lock.
 - A change of more than IMMEDIATE_LIMIT records announced in bulk (inside
   catalog.signals.bulk_changes(): a background import job) is handed to a background task
   (`search.tasks.index_records_task`), so the import goes on while the index catches up;
@@ -34,6 +35,8 @@ from search.models import SearchDocument
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 500
+# Up to this many records are read once, under the index lock (see index_records).
+READ_ONCE_LIMIT = 5
 # Changes announced in bulk of more records than this go to a background task.
 IMMEDIATE_LIMIT = 50
 
@@ -44,9 +47,15 @@ def index_records(record_ids: Iterable[int], *, chunk_size: int = CHUNK_SIZE) ->
     backend = get_backend()
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        prepared = {
-            source.record_id: (source, build_document(source)) for source in load_sources(chunk)
-        }
+        # A few records (a loan, a return, an edit) are read and analysed once, under the
+        # lock: analysis is quick for them and a second read would cost more than it saves.
+        prepared = (
+            {}
+            if len(chunk) <= READ_ONCE_LIMIT
+            else {
+                source.record_id: (source, build_document(source)) for source in load_sources(chunk)
+            }
+        )
         with transaction.atomic():
             index_write_lock()
             # What the records hold now that no other index writer can run: a change that

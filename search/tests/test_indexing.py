@@ -256,8 +256,29 @@ def test_a_change_made_while_documents_were_analysed_is_not_lost(add_record, mon
         return sources
 
     monkeypatch.setattr(indexer, "load_sources", load_then_change)
+    monkeypatch.setattr(indexer, "READ_ONCE_LIMIT", 0)  # as for a batch of many records
     index_records([record.pk])
     assert len(calls) == 2
     assert found("bangsa") == {record.pk}
     assert found("bumi") == set()
+    assert_vocabulary_is_exact()
+
+
+def test_a_single_changed_record_is_read_once_under_the_lock(add_record, monkeypatch):
+    """A loan or an edit touches one record: it is read and analysed once, under the lock."""
+    from search import indexer
+
+    record = add_record("Bumi manusia")
+    real = indexer.load_sources
+    calls = []
+
+    def counting(ids):
+        calls.append(ids)
+        return real(ids)
+
+    monkeypatch.setattr(indexer, "load_sources", counting)
+    Record.objects.filter(pk=record.pk).update(title="Anak semua bangsa")
+    index_records([record.pk])
+    assert calls == [[record.pk]]
+    assert found("bangsa") == {record.pk} and found("bumi") == set()
     assert_vocabulary_is_exact()
