@@ -206,7 +206,10 @@ def test_ikm_report_from_responses(ikm_survey):
     )
     services.submit_response(survey, ikm_answers(survey, all_elements(4)), on=day)
     services.submit_response(survey, ikm_answers(survey, all_elements(1)), on=dt.date(2026, 1, 5))
-    report = selectors.ikm_report(survey, since=dt.date(2026, 7, 1), until=dt.date(2026, 12, 31))
+    with translation.override("en"):
+        report = selectors.ikm_report(
+            survey, since=dt.date(2026, 7, 1), until=dt.date(2026, 12, 31)
+        )
     # U1: (4 + 4) / 2 = 4; others (3 + 4) / 2 = 3.5; index = (4 + 8 x 3.5) / 9 = 32 / 9.
     assert report.result.respondents == 2
     assert report.result.index == Decimal("3.5556")
@@ -216,7 +219,7 @@ def test_ikm_report_from_responses(ikm_survey):
     assert [b.count for b in sex.bars] == [0, 1]
     groups = dict((q.code, g) for q, g in report.groups)
     assert [(g.label, g.respondents, str(g.ikm)) for g in groups["jenis_kelamin"]] == [
-        ("Perempuan", 1, "77.78")  # (4 + 8 x 3) / 9 x 25
+        ("Female", 1, "77.78")  # (4 + 8 x 3) / 9 x 25
     ]
     whole = selectors.ikm_report(survey)
     assert whole.result.respondents == 3
