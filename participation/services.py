@@ -119,7 +119,7 @@ def copy_catalogued(record) -> list[Suggestion]:
     done = []
     with transaction.atomic():
         waiting = list(
-            Suggestion.objects.select_for_update()
+            Suggestion.objects.select_for_update(of=("self",))
             .filter(isbn=record.isbn, state__in=(S.ACCEPTED, S.ORDERED))
             .select_related("member", "member__home_branch")
             .order_by("created_at", "pk")
