@@ -74,6 +74,7 @@ def test_pages_escape_and_hide(client, idea, make_member, coordinator):
     idea.refresh_from_db()
     assert idea.status == I.PLANNED
     client.logout()
+    client.cookies["django_language"] = "en"
     public = client.get(reverse("participation:idea", args=[idea.pk])).content.decode()
     assert "yes" not in public
     board = client.get(reverse("participation:ideas")).content.decode()
