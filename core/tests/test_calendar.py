@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.utils import translation
 
 from core.calendar import NoOpenDayError, calendar_for, is_open, next_open_day
 from core.models import Branch, ClosedDay, ClosureKind, Library, OpeningPeriod
@@ -36,8 +37,9 @@ def test_branch_is_closed_on_a_weekday_without_hours(main, other):
 
 
 def test_independence_day_is_closed_with_its_name(main):
-    calendar = calendar_for(main)
-    day = calendar.day(dt.date(2026, 8, 17))  # a Monday
+    with translation.override("id"):
+        calendar = calendar_for(main)
+        day = calendar.day(dt.date(2026, 8, 17))  # a Monday
     assert not day.is_open
     assert "Kemerdekaan" in day.closure_reason
 

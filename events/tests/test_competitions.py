@@ -126,6 +126,7 @@ def test_winners_published_and_each_entrant_sees_only_their_own_scores(
     response = en.post(reverse("events:staff-publish-results", args=[competition.event.pk]))
     assert response.status_code == 302
     en.logout()
+    en.cookies["django_language"] = "en"  # signing in took the coordinator's own language
     detail = en.get(reverse("events:detail", args=[competition.event.pk])).content.decode()
     assert "Winners" in detail and "Senja" in detail and "Fajar" in detail
     mine = en.get(
