@@ -39,7 +39,7 @@ RESULTS_PAGE_LIMIT = 60 * 1024
 
 @pytest.fixture
 def title_on_loan(library, branches, make_member, librarian):
-    """"Ronggeng Dukuh Paruk": one copy, at the main library, lent to Budi."""
+    """ "Ronggeng Dukuh Paruk": one copy, at the main library, lent to Budi."""
     from circulation import services
 
     record = save_parsed_record(
