@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -148,11 +148,16 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Lazy: these are read in each request's own language, not in the one active at import.
 FORMS = {
-    "respond": (FeedbackRespondForm, services.respond, _("Response saved and sent.")),
-    "resolve": (FeedbackResolveForm, services.resolve, _("Marked resolved.")),
-    "close": (FeedbackCloseForm, services.close, _("Closed without action.")),
-    "publish": (FeedbackPublishForm, services.publish, _("Published on “you said, we did”.")),
+    "respond": (FeedbackRespondForm, services.respond, gettext_lazy("Response saved and sent.")),
+    "resolve": (FeedbackResolveForm, services.resolve, gettext_lazy("Marked resolved.")),
+    "close": (FeedbackCloseForm, services.close, gettext_lazy("Closed without action.")),
+    "publish": (
+        FeedbackPublishForm,
+        services.publish,
+        gettext_lazy("Published on “you said, we did”."),
+    ),
 }
 
 
@@ -172,7 +177,7 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form = form_class(request.POST)
             if form.is_valid():
                 service(item, form.cleaned_data["text"], staff=request.user)
-                messages.success(request, done)
+                messages.success(request, str(done))
             else:
                 messages.error(request, _("Please fill in the text (it is required)."))
         else:

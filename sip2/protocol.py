@@ -80,6 +80,9 @@ class ChecksumError(FrameError):
     """The frame carries a checksum that does not match (answer 96)."""
 
 
+_CONTROL_CHARACTERS = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
+
+
 @dataclass
 class Request:
     code: str
@@ -157,6 +160,9 @@ def parse(text: str, *, encoding: str = "utf-8", verify: bool = True) -> Request
             sequence = match.group("seqonly")
         body = body[: match.start()]
 
+    # Control characters (a NUL from a noisy line, say) are never part of a barcode, PIN or
+    # name, and PostgreSQL refuses NUL in text: drop them once the checksum has been checked.
+    body = body.translate(_CONTROL_CHARACTERS)
     fixed, variable = _split_fixed(code, body)
     fields: dict[str, list[str]] = {}
     for token in variable.split(FIELD_DELIMITER):

@@ -12,7 +12,9 @@ from core.models import Branch, OpeningPeriod
 from core.selectors import get_library
 from patrons.models import Member
 
-pytestmark = pytest.mark.django_db
+# The member categories come from a migration; a browser test's flush before this one removes
+# them, so ask for them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("member_categories")]
 
 
 def test_demo_builds_a_city_library_with_staff_for_every_role_and_members():

@@ -10,7 +10,9 @@ from django.utils import timezone
 from events.models import Event, Registration
 from events.selectors import event_counts
 
-pytestmark = pytest.mark.django_db
+# The member categories come from a migration; a browser test's flush before this one removes
+# them, so ask for them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("member_categories")]
 
 
 def test_the_demo_builds_a_believable_programme_without_sending_mail(settings, tmp_path):

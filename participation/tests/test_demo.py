@@ -5,7 +5,9 @@ from django.core.management import call_command
 
 from participation.models import Idea, Suggestion
 
-pytestmark = pytest.mark.django_db
+# The member categories come from a migration; a browser test's flush before this one removes
+# them, so ask for them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("member_categories")]
 
 
 def test_the_demo_has_suggestions_and_an_idea_board():

@@ -210,3 +210,9 @@ def test_fuzz_text_after_a_valid_code(code, rest):
         return
     assert request.code == code
     assert len(request.fixed) == protocol.REQUEST_FIXED_LENGTH[code]
+
+
+def test_control_characters_never_reach_a_field():
+    """A NUL from a noisy line is no part of a barcode (and PostgreSQL refuses it in text)."""
+    request = parse("2300120261122    093000AOpusat|AAA00\x0000001|AB\x07123|", verify=False)
+    assert request.get("AA") == "A0000001" and request.get("AB") == "123"

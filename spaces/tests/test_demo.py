@@ -8,7 +8,9 @@ from django.core.management import call_command
 
 from spaces.models import Booking, BookingSeries, Equipment, Space
 
-pytestmark = pytest.mark.django_db
+# The member categories come from a migration; a browser test's flush before this one removes
+# them, so ask for them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("member_categories")]
 
 
 def test_the_demo_has_rooms_in_every_branch_and_a_fortnight_of_bookings():

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from surveys import selectors
 from surveys.models import Survey
 
-pytestmark = pytest.mark.django_db
+# The member categories come from a migration; a browser test's flush before this one removes
+# them, so ask for them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("member_categories")]
 
 
 def test_the_demo_has_an_ikm_survey_over_two_semesters_and_two_other_surveys():
