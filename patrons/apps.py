@@ -27,6 +27,8 @@ class PatronsConfig(AppConfig):
                 "member.update": _("Changed a member's record"),
                 "member.confirm": _("Confirmed a registration"),
                 "member.confirmation_resent": _("Sent a new confirmation link"),
+                "member.access_link": _("Sent a link for online access"),
+                "member.access_created": _("Created online access"),
                 "member.renew": _("Renewed a membership"),
                 "member.block": _("Blocked a member"),
                 "member.unblock": _("Lifted a member's block"),

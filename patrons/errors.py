@@ -140,3 +140,38 @@ class EmailInUseError(MembershipError):
         "This e-mail address already belongs to an account. Sign in with it (or reset its "
         "password), or use another address."
     )
+
+
+# --- Online access ---------------------------------------------------------------------------
+
+
+class AccessLinkInvalidError(MembershipError):
+    code = "access_link_invalid"
+    message = _(
+        "This link for online access is not valid. Check that you opened the whole link, or "
+        "ask for a new one."
+    )
+
+
+class AccessLinkExpiredError(MembershipError):
+    code = "access_link_expired"
+    message = _(
+        "This link for online access has expired (links are valid for %(days)s days). Ask for "
+        "a new one."
+    )
+
+
+class HasOnlineAccessError(MembershipError):
+    code = "has_online_access"
+    message = _(
+        "This member already has online access. Sign in with the member number, or reset the "
+        "password from the sign-in page."
+    )
+
+
+class NoEmailOnRecordError(MembershipError):
+    code = "no_email_on_record"
+    message = _(
+        "This member has no e-mail address on record. Add one to the member's record first: "
+        "the link can only go there."
+    )

@@ -447,3 +447,30 @@ class CardSelectionForm(forms.Form):
             )
         cleaned["members"] = members
         return cleaned
+
+
+class AccessRequestForm(forms.Form):
+    """Online access for a member registered at the desk: the card number and the e-mail the
+    library has on record."""
+
+    number = forms.CharField(
+        label=_("Member number"),
+        max_length=20,
+        help_text=_("As printed on your member card."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("The address you gave the library when you registered."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    # A field people never see: only a program fills it in.
+    homepage = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["homepage"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("homepage"))

@@ -10,4 +10,6 @@ urlpatterns = [
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("confirm/<str:token>/resend/", views.resend, name="resend"),
     path("card/", views.digital_card, name="card"),
+    path("access/", views.access_request, name="access"),
+    path("access/<str:token>/", views.access_set_password, name="access-set"),
 ]

@@ -13,7 +13,7 @@ from accounts.decorators import member_required
 from core.errors import DomainError
 from patrons import codes, selectors, services
 from patrons.errors import ConfirmationLinkExpiredError, SignupTooOftenError
-from patrons.forms import PublicRegistrationForm
+from patrons.forms import AccessRequestForm, PublicRegistrationForm
 from patrons.models import MemberStatus
 from patrons.views import fieldsets
 
@@ -129,6 +129,59 @@ def resend(request: HttpRequest, token: str) -> HttpResponse:
             request, "patrons/confirm.html", {"token": token, "error": str(error)}, status=400
         )
     return render(request, "patrons/confirm.html", {"token": token, "resent": True})
+
+
+@never_cache
+def access_request(request: HttpRequest) -> HttpResponse:
+    """Online access for a member registered at the desk: the link goes to the e-mail on
+    record, and the page says the same whether or not the details matched."""
+    form = AccessRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_bot:
+            return render(request, "patrons/access_request.html", {"sent": True})
+        if form.is_valid():
+            try:
+                services.request_access_link(
+                    form.cleaned_data["number"],
+                    form.cleaned_data["email"],
+                    site_url=_site_url(request),
+                )
+            except SignupTooOftenError as error:
+                form.add_error(None, str(error))
+                status = 429
+            else:
+                return render(
+                    request,
+                    "patrons/access_request.html",
+                    {"sent": True, "days": services.ACCESS_DAYS},
+                )
+    return render(request, "patrons/access_request.html", {"form": form}, status=status)
+
+
+@never_cache
+def access_set_password(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the password form (opening the link changes nothing); POST creates the
+    account."""
+    from django.contrib.auth.forms import SetPasswordForm
+
+    try:
+        member = services.member_for_access_token(token)
+    except DomainError as error:
+        return render(request, "patrons/access_set.html", {"error": str(error)}, status=400)
+    form = SetPasswordForm(None, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_online_access(token, password=form.cleaned_data["new_password1"])
+        except DomainError as error:
+            return render(request, "patrons/access_set.html", {"error": str(error)}, status=400)
+        messages.success(
+            request,
+            _("Your online access is ready. Sign in with your member number %(number)s.")
+            % {"number": member.number},
+        )
+        return redirect("accounts:login")
+    return render(request, "patrons/access_set.html", {"form": form, "member": member})
 
 
 @member_required

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.member_edit, name="member-edit"),
     path("<int:pk>/confirm/", views.member_confirm, name="member-confirm"),
     path("<int:pk>/renew/", views.member_renew, name="member-renew"),
+    path("<int:pk>/access-link/", views.member_access_link, name="member-access-link"),
     path("<int:pk>/block/", views.member_block, name="member-block"),
     path("<int:pk>/unblock/", views.member_unblock, name="member-unblock"),
     path("<int:pk>/close/", views.member_close, name="member-close"),

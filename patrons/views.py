@@ -158,6 +158,21 @@ def member_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required("patrons.change_member")
+def member_access_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a member registered at the desk the link to choose a password."""
+    member = _member_or_404(pk)
+    return _act(
+        request,
+        member,
+        lambda: services.send_access_link(
+            member, by=request.user, site_url=request.build_absolute_uri("/")
+        ),
+        _("A link for online access was sent to %(email)s.") % {"email": member.email},
+    )
+
+
+@require_POST
+@staff_required("patrons.change_member")
 def member_renew(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member_or_404(pk)
     try:

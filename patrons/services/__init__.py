@@ -24,6 +24,14 @@ from patrons.services.members import (
     update_member,
 )
 from patrons.services.merge import MergeResult, member_links, merge_members
+from patrons.services.online_access import (
+    ACCESS_DAYS,
+    access_token,
+    create_online_access,
+    member_for_access_token,
+    request_access_link,
+    send_access_link,
+)
 from patrons.services.registration import (
     CONFIRMATION_DAYS,
     confirm_registration,
@@ -36,6 +44,12 @@ from patrons.services.registration import (
 )
 
 __all__ = [
+    "ACCESS_DAYS",
+    "access_token",
+    "create_online_access",
+    "member_for_access_token",
+    "request_access_link",
+    "send_access_link",
     "CONFIRMATION_DAYS",
     "MergeResult",
     "activate",
