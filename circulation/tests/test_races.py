@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from circulation import services
 from circulation.errors import CirculationError
 from circulation.models import FineEntry, Hold, Loan
 from circulation.selectors import hold_position
+from core.testing import race
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row-lock races need PostgreSQL"),
 ]
-
-
-def race(workers) -> tuple[list, list[BaseException]]:
-    start = threading.Barrier(len(workers))
-    results: list = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(work) -> None:
-        try:
-            start.wait()
-            value = work()
-            with lock:
-                results.append(value)
-        except BaseException as error:  # noqa: BLE001 - collected for the assertions
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_two_desks_and_a_kiosk_lending_one_item_make_exactly_one_loan(item, make_member, librarian):

@@ -3,11 +3,10 @@ connection (the pattern of circulation/tests/test_races.py)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from core.testing import race
 from events import services
 from events.errors import EventError
 from events.models import Registration
@@ -18,32 +17,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row-lock races need PostgreSQL"),
 ]
-
-
-def race(workers) -> tuple[list, list[BaseException]]:
-    start = threading.Barrier(len(workers))
-    results: list = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(work) -> None:
-        try:
-            start.wait()
-            value = work()
-            with lock:
-                results.append(value)
-        except BaseException as error:  # noqa: BLE001 - collected for the assertions
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_forty_guests_racing_for_ten_seats_make_ten_confirmed_and_thirty_waiting_in_order(

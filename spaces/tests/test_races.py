@@ -7,8 +7,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from core.testing import race
 from spaces import services
 from spaces.errors import SlotTakenError
 from spaces.models import Booking
@@ -19,32 +20,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="races need PostgreSQL"),
 ]
-
-
-def race(workers) -> tuple[list, list[BaseException]]:
-    start = threading.Barrier(len(workers))
-    results: list = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(work) -> None:
-        try:
-            start.wait()
-            value = work()
-            with lock:
-                results.append(value)
-        except BaseException as error:  # noqa: BLE001 - collected for the assertions
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_twelve_members_racing_for_overlapping_slots_leave_exactly_one_booking(
