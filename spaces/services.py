@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -103,6 +103,9 @@ def _assert_free(resource: Resource, start, blocked_until, *, exclude=()) -> Non
         raise errors.SlotTakenError(conflicts=found)
 
 
+DEADLOCK_DETECTED = "40P01"
+
+
 def _save_guarded(booking: Booking, *, update_fields: Sequence[str] | None = None) -> None:
     """Insert or update under a savepoint; the database's overlap rule turns into
     SlotTakenError."""
@@ -112,6 +115,13 @@ def _save_guarded(booking: Booking, *, update_fields: Sequence[str] | None = Non
     except IntegrityError as error:
         text = str(error)
         if "no_overlap" in text or "booking_overlap" in text or "23P01" in text:
+            raise errors.SlotTakenError() from error
+        raise
+    except OperationalError as error:
+        # Two bookings racing for the same pieces in a different order (two rooms, one
+        # projector) each wait for the other's exclusion check: PostgreSQL breaks the deadlock
+        # by failing one of them, which has lost the slot.
+        if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
             raise errors.SlotTakenError() from error
         raise
 

@@ -16,9 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.states import QuestionKind, SurveyKind, SurveyState
 
+CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
 
 def new_code() -> str:
-    return secrets.token_urlsafe(6)
+    """Eight letters and digits for the survey's public link: nothing a command line or a
+    printed poster could misread (no leading "-", no 0/O or 1/l/I)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
 class Survey(models.Model):

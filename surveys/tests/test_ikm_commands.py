@@ -86,3 +86,12 @@ def test_import_in_the_browser(ikm_survey, coordinator):
     assert "3 responses imported." in html
     assert "Row 4 not counted: U2 is “5”; it must be 1 to 4." in html
     assert "85.19" in html
+
+
+def test_survey_codes_are_safe_on_a_command_line_and_a_poster():
+    from surveys.models import CODE_ALPHABET, new_code
+
+    codes = {new_code() for _ in range(500)}
+    assert len(codes) == 500
+    assert all(len(code) == 8 and set(code) <= set(CODE_ALPHABET) for code in codes)
+    assert not set("-_0O1lI") & set(CODE_ALPHABET)
