@@ -152,3 +152,30 @@ def test_moving_a_booking_keeps_the_old_time_when_the_new_one_is_taken(
     mine.refresh_from_db()
     assert mine.starts_at == local(24, 11)
     assert dt.timedelta(hours=1) == mine.ends_at - mine.starts_at
+
+
+def test_a_deadlock_broken_by_the_database_is_a_lost_slot_not_a_crash(monkeypatch):
+    """Two rooms racing for one projector can each wait for the other's exclusion check;
+    PostgreSQL fails one of them (SQLSTATE 40P01): that one is told the time is taken."""
+    from django.db import OperationalError
+
+    from spaces import services
+    from spaces.errors import SlotTakenError
+    from spaces.models import Booking
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def save(self, *args, **kwargs):
+        raise OperationalError("deadlock detected") from Deadlock()
+
+    monkeypatch.setattr(Booking, "save", save)
+    with pytest.raises(SlotTakenError):
+        services._save_guarded(Booking())
+
+    def other_failure(self, *args, **kwargs):
+        raise OperationalError("the server closed the connection")
+
+    monkeypatch.setattr(Booking, "save", other_failure)
+    with pytest.raises(OperationalError):
+        services._save_guarded(Booking())
