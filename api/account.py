@@ -184,25 +184,17 @@ class CardOut(Schema):
 # Helpers (shaping only: the rules live in circulation)
 
 
-class NotAMember(Exception):
-    pass
-
-
-def _member(request: HttpRequest) -> Member:
+def my_member(request: HttpRequest, response: HttpResponse) -> tuple[Member | None, Status | None]:
+    """Every answer here is about the token's own member and is private: the member, or the
+    403 to send when the account has no membership."""
+    response["Cache-Control"] = PRIVATE
     member = selectors.member_for_user(request.user)
     if member is None:
-        raise NotAMember
-    return member
-
-
-def _not_a_member() -> Status:
-    return Status(
-        403,
-        ErrorOut(
-            code="not_a_member",
-            message=_("This account has no library membership."),
-        ),
-    )
+        refusal = ErrorOut(
+            code="not_a_member", message=_("This account has no library membership.")
+        )
+        return None, Status(403, refusal)
+    return member, None
 
 
 def _not_found(code: str, message: str) -> Status:
@@ -284,11 +276,9 @@ def _hold_message(hold: Hold, position: int | None) -> str:
     summary="My membership: card number, category, expiry, blocks, loan counts, fines",
 )
 def my_account(request: HttpRequest, response: HttpResponse):
-    response["Cache-Control"] = PRIVATE
-    try:
-        member = _member(request)
-    except NotAMember:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     summary = selectors.member_summary(member)
     return Status(
         200,
@@ -328,11 +318,9 @@ def my_account(request: HttpRequest, response: HttpResponse):
     summary="My current loans, due first, each with whether it can be renewed and why not",
 )
 def my_loans(request: HttpRequest, response: HttpResponse):
-    response["Cache-Control"] = PRIVATE
-    try:
-        member = _member(request)
-    except NotAMember:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     return Status(200, [_loan_out(o) for o in selectors.loans_with_renewal_outlook(member)])
 
 
@@ -348,11 +336,9 @@ def my_loans(request: HttpRequest, response: HttpResponse):
 def renew_loan(
     request: HttpRequest, response: HttpResponse, loan_id: int = Path(..., ge=1, le=MAX_ID)
 ):
-    response["Cache-Control"] = PRIVATE
-    try:
-        member = _member(request)
-    except NotAMember:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     loan = selectors.member_loan(member, loan_id)
     if loan is None:
         return _not_found("loan_not_found", _("You have no loan with that number."))
@@ -385,11 +371,9 @@ def renew_loan(
     summary="My active holds with their place in the queue",
 )
 def my_holds(request: HttpRequest, response: HttpResponse):
-    response["Cache-Control"] = PRIVATE
-    try:
-        member = _member(request)
-    except NotAMember:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     return Status(
         200, [_hold_out(hold, hold.position) for hold in selectors.holds_with_position(member)]
     )
@@ -413,11 +397,9 @@ def my_holds(request: HttpRequest, response: HttpResponse):
     ),
 )
 def place_hold(request: HttpRequest, response: HttpResponse, payload: HoldIn):
-    response["Cache-Control"] = PRIVATE
-    try:
-        member = _member(request)
-    except NotAMember:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     record = get_record(payload.record_id)
     if record is None:
         return _not_found("record_not_found", _("The catalogue has no title with that number."))
@@ -463,11 +445,9 @@ def place_hold(request: HttpRequest, response: HttpResponse, payload: HoldIn):
 def cancel_hold(
     request: HttpRequest, response: HttpResponse, hold_id: int = Path(..., ge=1, le=MAX_ID)
 ):
-    response["Cache-Control"] = PRIVATE
-    try:
-        member = _member(request)
-    except NotAMember:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     hold = selectors.member_hold(member, hold_id)
     if hold is None:
         return _not_found("hold_not_found", _("You have no hold with that number."))
@@ -484,11 +464,9 @@ def cancel_hold(
     summary="My fines: the balance in Rupiah and every ledger entry",
 )
 def my_fines(request: HttpRequest, response: HttpResponse):
-    response["Cache-Control"] = PRIVATE
-    try:
-        member = _member(request)
-    except NotAMember:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     summary = selectors.member_summary(member)
     entries = []
     running = 0
@@ -532,11 +510,9 @@ def my_fines(request: HttpRequest, response: HttpResponse):
     ),
 )
 def my_card(request: HttpRequest, response: HttpResponse):
-    response["Cache-Control"] = PRIVATE
-    try:
-        member = _member(request)
-    except NotAMember:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     usable = member.status != MemberStatus.MERGED
     today = timezone.localdate()
     valid = member.status == MemberStatus.ACTIVE and (

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import BeforeValidator
 
-from api.account import BranchRefOut
+from api.account import BranchRefOut, my_member
 from api.auth import token_auth
 from api.schemas import ErrorOut
 from core.errors import DomainError
@@ -26,12 +26,10 @@ from core.models import Branch
 from events import qr, selectors, services
 from events.models import Audience, Event, EventKind, EventStatus, Registration
 from events.states import RegistrationState
-from patrons.selectors import member_for_user
 
 events_router = Router(tags=["events"])
 
 MAX_ID = 2**63 - 1
-PRIVATE = "private, no-store"
 AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut}
 S = RegistrationState
 
@@ -194,12 +192,6 @@ def _registration_out(request: HttpRequest, registration: Registration) -> Regis
     )
 
 
-def _not_a_member() -> Status:
-    return Status(
-        403, ErrorOut(code="not_a_member", message=_("This account has no library membership."))
-    )
-
-
 def _no_event() -> Status:
     return Status(
         404, ErrorOut(code="event_not_found", message=_("There is no event with that number."))
@@ -269,10 +261,9 @@ def calendar(request: HttpRequest, filters: Query[CalendarFilters]):
     summary="My registrations, latest event first, with the QR code for the door",
 )
 def my_registrations(request: HttpRequest, response: HttpResponse):
-    response["Cache-Control"] = PRIVATE
-    member = member_for_user(request.user)
-    if member is None:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     rows = selectors.registrations_of_member(member)[:200]
     return Status(200, [_registration_out(request, r) for r in rows])
 
@@ -337,10 +328,9 @@ def register(
     payload: RegisterIn,
     event_id: int = Path(..., ge=1, le=MAX_ID),
 ):
-    response["Cache-Control"] = PRIVATE
-    member = member_for_user(request.user)
-    if member is None:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     found = selectors.public_event(event_id)
     if found is None:
         return _no_event()
@@ -393,10 +383,9 @@ def cancel(
     response: HttpResponse,
     registration_id: int = Path(..., ge=1, le=MAX_ID),
 ):
-    response["Cache-Control"] = PRIVATE
-    member = member_for_user(request.user)
-    if member is None:
-        return _not_a_member()
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
     registration = selectors.registrations_of_member(member).filter(pk=registration_id).first()
     if registration is None:
         return Status(

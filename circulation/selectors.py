@@ -44,6 +44,7 @@ from core.calendar import BranchCalendar, calendar_for
 from core.models import Branch
 from core.money import format_rupiah
 from patrons.models import Member, MemberStatus
+from patrons.selectors import member_for_user  # noqa: F401 - the phone API and views ask here
 
 # ---------------------------------------------------------------------------------------------
 # Rules
@@ -793,13 +794,6 @@ def loans_with_renewal_outlook(
         )
         for loan in loans
     ]
-
-
-def member_for_user(user) -> Member | None:
-    """The membership of a signed-in user (None for staff without one, or anonymous)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Member.objects.select_related("category", "home_branch").filter(user=user).first()
 
 
 def pickup_branches() -> QuerySet[Branch]:
