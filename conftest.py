@@ -33,6 +33,9 @@ def library(db):
     """A small library: two branches with weekday hours, Asia/Makassar time."""
     from core.models import Branch, Library, OpeningPeriod
 
+    # A thread of the previous browser test (its live server) may have recreated the default
+    # profile after that test's flush; this test's library replaces it.
+    Library.objects.all().delete()
     lib = Library.objects.create(
         name="Perpustakaan Uji",
         address="Jl. Uji No. 1",
