@@ -34,12 +34,15 @@ class SpacesConfig(AppConfig):
                 order=60,
             ),
         )
-        if not any(job.name == "spaces" for job in scheduling.JOBS):
-            # Bookings are also released lazily, before each new booking of the same space.
-            scheduling.JOBS.append(scheduling.DailyJob("spaces", dt.time(23, 50), _daily))
+        if not any(job.name == "spaces-release" for job in scheduling.JOBS):
+            # Every 5 minutes, so a slot not checked in is free again soon after its window
+            # closes (each new booking of a space also releases that space first).
+            scheduling.JOBS.append(
+                scheduling.IntervalJob("spaces-release", dt.timedelta(minutes=5), _release)
+            )
 
 
-def _daily() -> object:
+def _release() -> object:
     from spaces.services import release_no_shows
 
     return {"released": release_no_shows()}

@@ -1,5 +1,6 @@
-"""Release bookings not checked in within their window (run every few minutes from cron;
-`pustaka scheduler` also sweeps nightly, and each new booking releases its own space first)."""
+"""Release bookings not checked in within their window. `pustaka scheduler` does this every 5
+minutes (and each new booking releases its own space first); run this from cron instead when the
+scheduler is not started (`serve --no-scheduler`)."""
 
 from django.core.management.base import BaseCommand
 
