@@ -23,8 +23,8 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
-from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from search.backends import Candidate, get_backend
@@ -336,21 +336,42 @@ def _variants(term: str) -> list[str]:
 def _close_terms(term: str) -> list[str]:
     """Index terms that might be `term` misspelt: same first letter, similar length, the
     close ones first."""
+    by_length = _frequent_terms(term[0])
     candidates = [
-        word
-        for word in SearchTerm.objects.annotate(length=Length("term"))
-        .filter(
-            term__gte=term[0],
-            term__lt=chr(ord(term[0]) + 1),
-            records__gt=0,
-            length__gte=len(term) - 2,
-            length__lte=len(term) + 2,
-        )
-        .order_by("-records")
-        .values_list("term", flat=True)[:3000]
-        if "_" not in word
+        word for length in range(len(term) - 2, len(term) + 3) for word in by_length.get(length, ())
     ]
     return difflib.get_close_matches(term, candidates, n=3, cutoff=SUGGESTION_CUTOFF)
+
+
+# "Did you mean" compares an unknown word with the frequent index terms of its first letter.
+# Reading them is a sort of every term of that letter (tens of thousands at a million
+# records), so the list is kept in the cache for a while: a suggestion made from a vocabulary
+# some minutes old is as good, and a misspelling is then answered without that sort.
+SUGGESTION_TERMS_PER_LETTER = 40_000
+SUGGESTION_TERMS_PER_LENGTH = 1_000
+SUGGESTION_CACHE_SECONDS = getattr(settings, "PUSTAKA_SUGGESTION_CACHE_SECONDS", 15 * 60)
+
+
+def _frequent_terms(letter: str) -> dict[int, list[str]]:
+    """The most frequent index words starting with `letter`, by length, most frequent first."""
+    key = f"search:suggest:{ord(letter)}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    by_length: dict[int, list[str]] = {}
+    words = (
+        SearchTerm.objects.filter(term__gte=letter, term__lt=chr(ord(letter) + 1), records__gt=0)
+        .order_by("-records")
+        .values_list("term", flat=True)[:SUGGESTION_TERMS_PER_LETTER]
+    )
+    for word in words:
+        if "_" in word or len(word) < 2:
+            continue  # facet tags, not words
+        same = by_length.setdefault(len(word), [])
+        if len(same) < SUGGESTION_TERMS_PER_LENGTH:
+            same.append(word)
+    cache.set(key, by_length, SUGGESTION_CACHE_SECONDS)
+    return by_length
 
 
 def matching_record_ids(query: str, filters: dict) -> list[int]:

@@ -192,6 +192,28 @@ def test_did_you_mean_suggests_a_close_indexed_word(catalogue):
     assert search("zzzzqqq").suggestion is None
 
 
+def test_did_you_mean_reads_the_vocabulary_of_a_letter_once(catalogue):
+    """A second misspelling of the same first letter is answered from the kept word list (at
+    a million records, reading the list is a sort of every word of that letter)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def vocabulary_reads() -> int:
+        return sum(
+            1
+            for query in context.captured_queries
+            if "search_term" in query["sql"] and "ORDER BY" in query["sql"]
+        )
+
+    with CaptureQueriesContext(connection) as context:
+        assert search("pelangu").suggestion == "pelangi"
+    assert vocabulary_reads() == 2  # words in p, and in l for 'langu' without 'pe-'
+
+    with CaptureQueriesContext(connection) as context:
+        assert search("pelangii").suggestion == "pelangi"
+    assert vocabulary_reads() == 0
+
+
 def test_no_suggestion_when_the_close_word_finds_nothing_either(catalogue):
     result = search("pelangu", Filters(language=("eng",)))
     assert result.total == 0 and result.suggestion is None
