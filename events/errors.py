@@ -107,3 +107,70 @@ class NotAJudgeError(EventError):
 class PointsOutOfRangeError(EventError):
     code = "points_out_of_range"
     message = _("Give %(criterion)s between 0 and %(max)s points.")
+
+
+class NotAQuizError(EventError):
+    code = "not_a_quiz"
+    message = _("Only an event of the kind “quiz” can have a question set.")
+
+
+class QuizQuestionInvalidError(EventError):
+    code = "quiz_question_invalid"
+    message = _("This question cannot be saved: check its choices and right answers.")
+
+
+class QuizTimesError(EventError):
+    code = "quiz_times"
+    message = _("The quiz must close after it opens.")
+
+
+class QuizNotOpenError(EventError):
+    code = "quiz_not_open"
+    message = _("The quiz opens on %(day)s at %(time)s.")
+
+
+class QuizClosedError(EventError):
+    code = "quiz_closed"
+    message = _("The quiz has closed.")
+
+
+class QuizEmptyError(EventError):
+    code = "quiz_empty"
+    message = _("The quiz has no questions yet.")
+
+
+class QuizNotAllowedError(EventError):
+    code = "quiz_not_allowed"
+    message = _(
+        "Only people registered for this event (not cancelled or waiting) may take the quiz."
+    )
+
+
+class QuizMembersOnlyError(EventError):
+    code = "quiz_members_only"
+    message = _("This quiz is for library members: sign in with your membership to take it.")
+
+
+class QuizAttemptsUsedError(EventError):
+    code = "quiz_attempts_used"
+    message = _("You have used every attempt this quiz allows.")
+
+
+class QuizTimeUpError(EventError):
+    code = "quiz_time_up"
+    message = _(
+        "Time ran out at %(time)s: answers sent after that do not count. "
+        "The answers saved before it were scored."
+    )
+
+
+class QuizAnswerInvalidError(EventError):
+    code = "quiz_answer_invalid"
+    message = _(
+        "An answer does not belong to this quiz's questions. Reload the page and try again."
+    )
+
+
+class QuizAttemptUnknownError(EventError):
+    code = "quiz_attempt_unknown"
+    message = _("This attempt is not yours or does not exist.")

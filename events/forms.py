@@ -4,7 +4,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Branch
-from events.models import Audience, Event, EventKind, Frequency, Partner, Speaker
+from events.models import (
+    Audience,
+    Event,
+    EventKind,
+    Frequency,
+    Partner,
+    QuestionKind,
+    QuizAnswersShown,
+    QuizLayout,
+    Speaker,
+)
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -342,4 +352,82 @@ class EntryForm(forms.Form):
         label=_("File"),
         help_text=_("PDF, Word (.docx), JPEG or PNG."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.jpg,.jpeg,.png"}),
+    )
+
+
+class QuizForm(forms.Form):
+    opens_at = forms.DateTimeField(
+        label=_("Opens"),
+        widget=DATETIME,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        required=False,
+        help_text=_("Empty: when the event starts."),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Closes"),
+        widget=DATETIME,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        required=False,
+        help_text=_("Empty: when the event ends."),
+    )
+    time_limit_minutes = forms.IntegerField(
+        label=_("Time limit (minutes)"),
+        min_value=1,
+        max_value=600,
+        required=False,
+        help_text=_("Empty: no time limit."),
+    )
+    attempts_allowed = forms.IntegerField(
+        label=_("Attempts per person"), min_value=1, max_value=20, initial=1
+    )
+    layout = forms.ChoiceField(label=_("Layout"), choices=QuizLayout.choices)
+    answers_shown = forms.ChoiceField(
+        label=_("Show the score and right answers"), choices=QuizAnswersShown.choices
+    )
+    members_only = forms.BooleanField(
+        label=_("Members only (registered guests may not take it)"), required=False
+    )
+
+
+class QuizQuestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=QuestionKind.choices)
+    points = forms.IntegerField(label=_("Points"), min_value=1, max_value=100, initial=1)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One choice per line; start each right choice with * (e.g. *Jakarta)."),
+    )
+    accepted = forms.CharField(
+        label=_("Accepted answers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Short answer only: every accepted answer, one per line."),
+    )
+
+    def clean_choices(self):
+        rows = []
+        for line in self.cleaned_data["choices"].splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            right = line.startswith("*")
+            text = line.lstrip("*").strip()
+            if text:
+                rows.append((text, right))
+        return rows
+
+    def clean_accepted(self):
+        return [a.strip() for a in self.cleaned_data["accepted"].splitlines() if a.strip()]
+
+
+class QuizStartForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name on the leaderboard"),
+        max_length=40,
+        required=False,
+        help_text=_("Empty: your first name and initials."),
     )

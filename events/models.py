@@ -436,3 +436,168 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} · {self.total}"
+
+
+class QuizAnswersShown(models.TextChoices):
+    AFTER_SUBMIT = "after_submit", _("As soon as the quiz is submitted")
+    AFTER_CLOSE = "after_close", _("When the quiz closes")
+
+
+class QuizLayout(models.TextChoices):
+    ONE_PAGE = "one_page", _("All questions on one page")
+    ONE_PER_PAGE = "one_per_page", _("One question per page")
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("One right choice")
+    MULTIPLE = "multiple", _("Several right choices")
+    SHORT = "short", _("Short answer")
+
+
+class Quiz(models.Model):
+    """An online quiz (kuis) held as an event: people registered for it answer a question set,
+    within a time limit when there is one; scored on submit; a leaderboard for the event."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="quiz")
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty: no time limit.")
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(_("attempts per person"), default=1)
+    layout = models.CharField(
+        _("layout"), max_length=12, choices=QuizLayout.choices, default=QuizLayout.ONE_PAGE
+    )
+    answers_shown = models.CharField(
+        _("show the score and right answers"),
+        max_length=12,
+        choices=QuizAnswersShown.choices,
+        default=QuizAnswersShown.AFTER_SUBMIT,
+    )
+    members_only = models.BooleanField(_("members only"), default=False)
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attempts_allowed__gte=1, attempts_allowed__lte=20),
+                name="quiz_attempts_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
+                name="quiz_time_limit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+    @property
+    def opens(self):
+        return self.opens_at or self.event.starts_at
+
+    @property
+    def closes(self):
+        return self.closes_at or self.event.ends_at
+
+
+class QuizQuestion(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(_("question"))
+    kind = models.CharField(
+        _("kind of answer"), max_length=10, choices=QuestionKind.choices, default="single"
+    )
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+    accepted_answers = models.TextField(
+        _("accepted answers"),
+        blank=True,
+        help_text=_("Short answer: every accepted answer, one per line (case does not matter)."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("quiz question")
+        verbose_name_plural = _("quiz questions")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gte=1, points__lte=100), name="quiz_question_points_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["single", "multiple", "short"]),
+                name="quiz_question_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def accepted(self) -> list[str]:
+        return [a.strip() for a in self.accepted_answers.splitlines() if a.strip()]
+
+
+class QuizChoice(models.Model):
+    question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(_("choice"), max_length=300)
+    is_right = models.BooleanField(_("right"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def new_attempt_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class QuizAttempt(models.Model):
+    """One go at a quiz by one registration. `deadline` (server time) is what counts for a
+    timed quiz; answers arrive in one submit and are scored then (a second submit changes
+    nothing)."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    member = models.ForeignKey(
+        "patrons.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    number = models.PositiveSmallIntegerField(default=1)
+    code = models.CharField(max_length=24, unique=True, default=new_attempt_code)
+    display_name = models.CharField(_("name on the leaderboard"), max_length=40)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    points = models.JSONField(default=dict, blank=True)  # question id → points earned
+    score = models.PositiveIntegerField(default=0)
+    max_score = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "registration", "number"], name="quiz_attempt_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "registration"],
+                condition=Q(submitted_at__isnull=True),
+                name="one_open_quiz_attempt",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} · {self.score}/{self.max_score}"
+
+    @property
+    def seconds_taken(self) -> int | None:
+        if self.submitted_at is None:
+            return None
+        return max(0, int((self.submitted_at - self.started_at).total_seconds()))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import views
+from events import quiz_views, views
 
 app_name = "events"
 
@@ -23,6 +23,35 @@ urlpatterns = [
         name="registration-certificate",
     ),
     path("events/r/<str:token>/entry/", views.registration_entry, name="registration-entry"),
+    path("events/r/<str:token>/quiz/", quiz_views.registration_quiz, name="registration-quiz"),
+    path(
+        "events/r/<str:token>/quiz/start/",
+        quiz_views.registration_quiz_start,
+        name="registration-quiz-start",
+    ),
+    path(
+        "events/r/<str:token>/quiz/<str:code>/",
+        quiz_views.registration_quiz_answer,
+        name="registration-quiz-answer",
+    ),
+    path("events/<int:pk>/quiz/", quiz_views.member_quiz, name="quiz"),
+    path("events/<int:pk>/quiz/leaderboard/", quiz_views.leaderboard, name="quiz-leaderboard"),
+    path("staff/events/<int:pk>/quiz/", quiz_views.staff_quiz, name="staff-quiz"),
+    path(
+        "staff/events/<int:pk>/quiz/questions/new/",
+        quiz_views.staff_quiz_question,
+        name="staff-quiz-question-new",
+    ),
+    path(
+        "staff/events/<int:pk>/quiz/questions/<int:question_pk>/",
+        quiz_views.staff_quiz_question,
+        name="staff-quiz-question",
+    ),
+    path(
+        "staff/events/<int:pk>/quiz/questions/<int:question_pk>/delete/",
+        quiz_views.staff_quiz_question_delete,
+        name="staff-quiz-question-delete",
+    ),
     path("events/<int:pk>/judging/", views.judging, name="judging"),
     path("events/<int:pk>/judging/<int:entry_pk>/", views.judging_score, name="judging-score"),
     path("events/<int:pk>/judging/<int:entry_pk>/file/", views.judging_file, name="judging-file"),

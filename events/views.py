@@ -147,6 +147,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open": _registration_open(event),
         "now": timezone.now(),
         "winners": _winners(event),
+        "quiz": _quiz(event),
     }
     return render(request, "events/event_detail.html", context, status=status)
 
@@ -157,6 +158,12 @@ def _winners(event: Event) -> list:
 
     competition = Competition.objects.filter(event=event).first()
     return competitions.winners(competition) if competition else []
+
+
+def _quiz(event: Event):
+    from events import quizzes
+
+    return quizzes.quiz_of(event) if event.kind == "quiz" else None
 
 
 def _registration_open(event: Event) -> bool:
@@ -194,8 +201,17 @@ def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
         "position": _position(registration),
         "certificate": selectors.certificate_of_registration(registration),
         **_competition_context(registration),
+        "has_quiz": holds_seat_or_offered(registration) and _quiz(registration.event) is not None,
     }
     return render(request, "events/registration_detail.html", context)
+
+
+def holds_seat_or_offered(registration: Registration) -> bool:
+    return registration.state in (
+        RegistrationState.CONFIRMED,
+        RegistrationState.ATTENDED,
+        RegistrationState.OFFERED,
+    )
 
 
 def _competition_context(registration: Registration) -> dict:
