@@ -2,9 +2,11 @@
 
 The search index listens (`search` app) so that it follows every change, availability
 included, without a manual reindex. Receivers get `record_ids` (a list of primary keys, some
-of which may no longer exist when a record was deleted) and `bulk` (True for changes made
+of which may no longer exist when a record was deleted), `bulk` (True for changes made
 inside `bulk_changes()`, such as a background import: the index may catch up on those in the
-background instead of at once)."""
+background instead of at once) and `availability` (True when only the state of copies changed:
+a loan, a return, a hold; the record's text is the same, so the index may take it in a moment
+later instead of inside the request)."""
 
 import contextlib
 import contextvars
@@ -27,11 +29,16 @@ def bulk_changes() -> Iterator[None]:
         _bulk.reset(token)
 
 
-def announce(record_ids) -> None:
-    """Call inside a transaction: the signal goes out once it has committed."""
+def announce(record_ids, *, availability: bool = False) -> None:
+    """Call inside a transaction: the signal goes out once it has committed. `availability`:
+    only the copies' state changed (circulation, stocktake), not what the record says."""
     from django.db import transaction
 
     ids = sorted({int(pk) for pk in record_ids})
     if ids:
         bulk = _bulk.get()
-        transaction.on_commit(lambda: records_changed.send(sender=None, record_ids=ids, bulk=bulk))
+        transaction.on_commit(
+            lambda: records_changed.send(
+                sender=None, record_ids=ids, bulk=bulk, availability=availability
+            )
+        )

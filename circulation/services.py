@@ -237,7 +237,7 @@ def check_out(
             subject=member,
             details={"item": item.barcode, "overridden": overridden, "reason": override_reason},
         )
-    announce([item.record_id])
+    announce([item.record_id], availability=True)
     return CheckoutResult(loan=loan, overridden=overridden, fulfilled_hold=fulfilled)
 
 
@@ -383,7 +383,7 @@ def check_in(
         return result
 
     _route(result, item, branch=branch, staff=staff, at=at, channel=channel)
-    announce([item.record_id])
+    announce([item.record_id], availability=True)
     return result
 
 
@@ -563,7 +563,7 @@ def place_hold(
         channel=channel,
         reason="placed",
     )
-    announce([record.pk])
+    announce([record.pk], availability=True)
     return hold
 
 
@@ -589,7 +589,7 @@ def cancel_hold(
             staff=staff,
             channel=channel,
         )
-    announce([hold.record_id])
+    announce([hold.record_id], availability=True)
     return hold
 
 
@@ -649,7 +649,7 @@ def expire_uncollected_holds(*, at: dt.datetime | None = None) -> int:
             if hold.item_id:
                 item = locks.item_for_update(hold.item_id)
                 _release_item(item, at=at, staff=None, channel=Channel.SYSTEM)
-            announce([hold.record_id])
+            announce([hold.record_id], availability=True)
             expired += 1
     return expired
 
@@ -681,7 +681,7 @@ def mark_lost(loan: Loan, *, staff, at=None, channel: str = Channel.DESK) -> Loa
     audit.record(
         "circulation.lost", actor=staff, subject=loan.member, details={"item": item.barcode}
     )
-    announce([item.record_id])
+    announce([item.record_id], availability=True)
     return loan
 
 

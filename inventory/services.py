@@ -198,7 +198,7 @@ def _set_status(item_ids: list[int], *, from_status: str, to_status: str, at) ->
         )
     )
     sql.update_in(Item, sorted(changed), status=to_status, updated_at=at)
-    announce(changed.values())
+    announce(changed.values(), availability=True)
     return changed
 
 

@@ -7,6 +7,8 @@
   read again and any that changed meanwhile is analysed again, so a slow writer never puts
   back what a later change replaced. A handful of records (a loan, an edit) is simply read
   and analysed once, under the lock.
+- A change of copies' state only (circulation, stocktake: `availability=True`) is handed to
+  the background task too (DEFER_AVAILABILITY), so a checkout does not wait for the index.
 - A change of more than IMMEDIATE_LIMIT records announced in bulk (inside
   catalog.signals.bulk_changes(): a background import job) is handed to a background task
   (`search.tasks.index_records_task`), so the import goes on while the index catches up;
@@ -24,6 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from catalog.models import Record
@@ -39,6 +42,11 @@ CHUNK_SIZE = 500
 READ_ONCE_LIMIT = 5
 # Changes announced in bulk of more records than this go to a background task.
 IMMEDIATE_LIMIT = 50
+# A change of copies' state only (a loan, a return, a hold) goes to a background task too:
+# the desk and the kiosk answer without waiting for the index (half of a checkout's queries
+# and a lock every writer queues on), and the OPAC's "available now" follows a moment later.
+# Record pages read the copies themselves, so they are never behind.
+DEFER_AVAILABILITY = getattr(settings, "PUSTAKA_SEARCH_DEFER_AVAILABILITY", True)
 
 
 def index_records(record_ids: Iterable[int], *, chunk_size: int = CHUNK_SIZE) -> WriteStats:
@@ -76,10 +84,10 @@ def index_records(record_ids: Iterable[int], *, chunk_size: int = CHUNK_SIZE) ->
     return total
 
 
-def follow_catalogue(sender, record_ids, bulk=False, **kwargs) -> None:
+def follow_catalogue(sender, record_ids, bulk=False, availability=False, **kwargs) -> None:
     """Receiver of catalog.signals.records_changed (sent after commit)."""
     ids = sorted({int(pk) for pk in record_ids})
-    if bulk and len(ids) > IMMEDIATE_LIMIT:
+    if (bulk and len(ids) > IMMEDIATE_LIMIT) or (availability and DEFER_AVAILABILITY):
         try:
             from search.tasks import index_records_task
 

@@ -189,6 +189,45 @@ def test_a_bulk_change_goes_to_a_background_task_and_a_small_one_does_not(librar
     assert len(queued) == 1
 
 
+def test_a_change_of_copies_only_is_indexed_by_the_background_task(
+    add_record, cataloguer, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A loan or a return (availability only) does not wait for the index: the facet follows
+    when the worker runs the task; a change of what the record says is still indexed at once."""
+    from catalog.models import Item
+    from catalog.services import add_items
+    from catalog.signals import announce
+    from search import tasks
+
+    worker = tasks.index_records_task
+    queued = []
+
+    class Queue:
+        def enqueue(self, ids):
+            queued.append(ids)
+
+    pusat = Branch.objects.get(code="pusat")
+    record = add_record("Bumi manusia")
+    with django_capture_on_commit_callbacks(execute=True):
+        (item,) = add_items(record, count=1, branch=pusat, by=cataloguer)
+    assert found("bumi", available=True) == {record.pk}
+
+    monkeypatch.setattr(tasks, "index_records_task", Queue())
+    with django_capture_on_commit_callbacks(execute=True):
+        Item.objects.filter(pk=item.pk).update(status="on_loan")
+        announce([record.pk], availability=True)  # what circulation announces
+    assert queued == [[record.pk]]
+    assert found("bumi", available=True) == {record.pk}  # not yet: the worker has not run
+    worker.call(queued[0])  # the worker runs it
+    assert found("bumi", available=True) == set()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Record.objects.filter(pk=record.pk).update(title="Anak semua bangsa")
+        announce([record.pk])  # what cataloguing announces
+    assert found("bangsa") == {record.pk}  # at once
+    assert len(queued) == 1
+
+
 def test_the_background_task_indexes_its_batch(library):
     from django.utils import timezone
 
