@@ -398,3 +398,341 @@ def cancel(
     services.cancel_registration(registration)
     registration = selectors.registrations_of_member(member).get(pk=registration_id)
     return Status(200, _registration_out(request, registration))
+
+
+# ---------------------------------------------------------------------------------------------
+# Quizzes
+
+
+class QuizChoiceOut(Schema):
+    id: int
+    text: str
+
+
+class QuizQuestionOut(Schema):
+    id: int
+    text: str
+    kind: str = Field(description="single (one choice), multiple (every right choice), short.")
+    points: int
+    choices: list[QuizChoiceOut] = Field(description="Empty for a short-answer question.")
+
+
+class QuizResultOut(Schema):
+    question_id: int
+    right: bool
+    points: int
+    right_choice_ids: list[int]
+    accepted_answers: list[str]
+
+
+class QuizAttemptOut(Schema):
+    id: int
+    number: int
+    display_name: str = Field(description="The name shown on the leaderboard.")
+    started_at: dt.datetime
+    deadline: dt.datetime | None = Field(
+        description="Answers must arrive before it (the server's clock decides)."
+    )
+    seconds_left: int | None = Field(description="Seconds to the deadline now; null once sent.")
+    submitted_at: dt.datetime | None
+    answers: dict[str, list[int] | str] = Field(description="Answers kept, by question id.")
+    score: int | None = Field(description="Null until results are shown (see answers_shown).")
+    max_score: int
+    results: list[QuizResultOut] | None = Field(
+        description="Each question right or wrong with the right answers, when shown."
+    )
+
+
+class QuizOut(Schema):
+    event_id: int
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    time_limit_minutes: int | None
+    attempts_allowed: int
+    attempts_used: int
+    layout: str = Field(description="one_page or one_per_page (a hint for the app).")
+    answers_shown: str = Field(description="after_submit or after_close.")
+    members_only: bool
+    results_visible: bool
+    questions: list[QuizQuestionOut] = Field(description="Empty until you start an attempt.")
+    running: QuizAttemptOut | None = Field(description="The attempt in progress, if any.")
+    attempts: list[QuizAttemptOut] = Field(description="Attempts already submitted.")
+
+
+class QuizStartIn(Schema):
+    display_name: str = Field(
+        "", max_length=40, description="Name on the leaderboard; empty: first name and initials."
+    )
+
+
+class QuizSubmitIn(Schema):
+    answers: dict[str, list[int] | str] = Field(
+        default_factory=dict,
+        description="By question id: a list of choice ids, or the text of a short answer.",
+    )
+    final: bool = Field(True, description="false: only keep these answers (one per page).")
+
+
+class LeaderOut(Schema):
+    place: int
+    name: str
+    score: int
+    max_score: int
+    seconds: int = Field(description="Time taken by the best attempt.")
+
+
+class LeaderboardOut(Schema):
+    event_id: int
+    visible: bool = Field(description="false until the quiz closes when answers show then.")
+    rows: list[LeaderOut]
+
+
+def _attempt_out(attempt, *, visible: bool) -> QuizAttemptOut:
+    from django.utils import timezone
+
+    from events import quizzes
+
+    shown = visible and attempt.submitted_at is not None
+    results = None
+    if shown:
+        results = [
+            QuizResultOut(
+                question_id=row.question.pk,
+                right=row.right,
+                points=row.points,
+                right_choice_ids=[c.pk for c in row.question.choices.all() if c.is_right],
+                accepted_answers=row.question.accepted,
+            )
+            for row in quizzes.review(attempt)
+        ]
+    seconds_left = None
+    if attempt.submitted_at is None and attempt.deadline is not None:
+        seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+    return QuizAttemptOut(
+        id=attempt.pk,
+        number=attempt.number,
+        display_name=attempt.display_name,
+        started_at=attempt.started_at,
+        deadline=attempt.deadline,
+        seconds_left=seconds_left,
+        submitted_at=attempt.submitted_at,
+        answers=attempt.answers,
+        score=attempt.score if shown else None,
+        max_score=attempt.max_score,
+        results=results,
+    )
+
+
+def _no_quiz() -> Status:
+    return Status(404, ErrorOut(code="quiz_not_found", message=_("This event has no quiz.")))
+
+
+def _my_quiz_registration(member, event_id: int):
+    from events import quizzes
+
+    return (
+        selectors.registrations_of_member(member)
+        .filter(event_id=event_id, state__in=quizzes.TAKERS)
+        .first()
+    )
+
+
+def _quiz_out(quiz, registration, member) -> QuizOut:
+    from events import quizzes
+    from events.models import QuizAttempt
+
+    visible = quizzes.results_visible(quiz)
+    mine = list(QuizAttempt.objects.filter(quiz=quiz, member=member).order_by("number", "pk"))
+    running = next(
+        (
+            a
+            for a in mine
+            if a.submitted_at is None and registration and a.registration_id == registration.pk
+        ),
+        None,
+    )
+    if running is not None:
+        running = quizzes.close_expired(running)
+        if running.submitted_at is not None:
+            mine = [running if a.pk == running.pk else a for a in mine]
+            running = None
+    questions = []
+    if running is not None:
+        questions = [
+            QuizQuestionOut(
+                id=q.pk,
+                text=q.text,
+                kind=q.kind,
+                points=q.points,
+                choices=[QuizChoiceOut(id=c.pk, text=c.text) for c in q.choices.all()],
+            )
+            for q in quizzes.question_set(quiz)
+        ]
+    return QuizOut(
+        event_id=quiz.event_id,
+        opens_at=quiz.opens,
+        closes_at=quiz.closes,
+        time_limit_minutes=quiz.time_limit_minutes,
+        attempts_allowed=quiz.attempts_allowed,
+        attempts_used=len(mine),
+        layout=quiz.layout,
+        answers_shown=quiz.answers_shown,
+        members_only=quiz.members_only,
+        results_visible=visible,
+        questions=questions,
+        running=_attempt_out(running, visible=visible) if running else None,
+        attempts=[_attempt_out(a, visible=visible) for a in mine if a.submitted_at is not None],
+    )
+
+
+@events_router.get(
+    "/{event_id}/quiz",
+    auth=token_auth,
+    response={200: QuizOut, 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="An event's quiz: its rules, my attempts and, while I answer, the questions",
+    description=(
+        "The questions (without the right answers) come only with an attempt in progress; "
+        "start one with POST …/quiz/attempts. 404 `quiz_not_found` when the event has none."
+    ),
+)
+def quiz(request: HttpRequest, response: HttpResponse, event_id: int = Path(..., ge=1, le=MAX_ID)):
+    from events import quizzes
+
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
+    found = selectors.public_event(event_id)
+    the_quiz = quizzes.quiz_of(found) if found is not None else None
+    if the_quiz is None:
+        return _no_quiz()
+    registration = _my_quiz_registration(member, event_id)
+    return Status(200, _quiz_out(the_quiz, registration, member))
+
+
+@events_router.post(
+    "/{event_id}/quiz/attempts",
+    auth=token_auth,
+    response={
+        200: QuizAttemptOut,
+        201: QuizAttemptOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        **AUTH_ERRORS,
+    },
+    summary="Start an attempt at the quiz (the clock starts now)",
+    description=(
+        "201 with the new attempt and its deadline; 200 with the attempt already running. "
+        "409 when a rule refuses: quiz_not_allowed (not registered, or waiting), "
+        "quiz_members_only, quiz_not_open, quiz_closed, quiz_empty, quiz_attempts_used."
+    ),
+)
+def start_quiz(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: QuizStartIn,
+    event_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    from events import errors, quizzes
+
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
+    found = selectors.public_event(event_id)
+    the_quiz = quizzes.quiz_of(found) if found is not None else None
+    if the_quiz is None:
+        return _no_quiz()
+    registration = _my_quiz_registration(member, event_id)
+    try:
+        if registration is None:
+            raise errors.QuizNotAllowedError()
+        started = quizzes.start_attempt(the_quiz, registration, display_name=payload.display_name)
+    except DomainError as error:
+        return Status(409, ErrorOut(code=error.code, message=str(error)))
+    visible = quizzes.results_visible(the_quiz)
+    return Status(201 if started.created else 200, _attempt_out(started.attempt, visible=visible))
+
+
+@events_router.post(
+    "/quiz-attempts/{attempt_id}",
+    auth=token_auth,
+    response={200: QuizAttemptOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="Send answers: keep them (final false) or submit and score the attempt",
+    description=(
+        "Submitting twice changes nothing (the first result is returned). After the deadline "
+        "(a few seconds of grace) answers are refused with 409 `quiz_time_up` and the answers "
+        "kept before it are scored. 409 `quiz_answer_invalid` for a question or choice not in "
+        "this quiz. Another member's attempt answers 404."
+    ),
+)
+def answer_quiz(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: QuizSubmitIn,
+    attempt_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    from events import quizzes
+    from events.models import QuizAttempt
+
+    member, refusal = my_member(request, response)
+    if refusal is not None:
+        return refusal
+    attempt = (
+        QuizAttempt.objects.select_related("quiz", "quiz__event", "registration")
+        .filter(pk=attempt_id, member=member)
+        .first()
+    )
+    if attempt is None:
+        return Status(
+            404,
+            ErrorOut(
+                code="quiz_attempt_not_found",
+                message=_("You have no quiz attempt with that number."),
+            ),
+        )
+    try:
+        if payload.final:
+            attempt = quizzes.submit_attempt(
+                attempt, registration=attempt.registration, answers=payload.answers
+            ).attempt
+        else:
+            attempt = quizzes.save_answers(
+                attempt, registration=attempt.registration, answers=payload.answers
+            )
+    except DomainError as error:
+        return Status(409, ErrorOut(code=error.code, message=str(error)))
+    return Status(200, _attempt_out(attempt, visible=quizzes.results_visible(attempt.quiz)))
+
+
+@events_router.get(
+    "/{event_id}/quiz/leaderboard",
+    response={200: LeaderboardOut, 404: ErrorOut, 422: ErrorOut},
+    summary="The quiz's leaderboard: each person's best, by score then time",
+    description="Names as people chose them, or first name and initials. At most 100 rows.",
+)
+def quiz_leaderboard(request: HttpRequest, event_id: int = Path(..., ge=1, le=MAX_ID)):
+    from events import quizzes
+
+    found = selectors.public_event(event_id)
+    the_quiz = quizzes.quiz_of(found) if found is not None else None
+    if the_quiz is None:
+        return _no_quiz()
+    visible = quizzes.results_visible(the_quiz)
+    rows = quizzes.leaderboard(the_quiz)[:100] if visible else []
+    return Status(
+        200,
+        LeaderboardOut(
+            event_id=event_id,
+            visible=visible,
+            rows=[
+                LeaderOut(
+                    place=r.place,
+                    name=r.name,
+                    score=r.score,
+                    max_score=r.max_score,
+                    seconds=r.seconds,
+                )
+                for r in rows
+            ],
+        ),
+    )
