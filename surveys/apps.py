@@ -8,7 +8,10 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import datetime as dt
+
         from accounts.roles import Role, add_role_permissions
+        from core import scheduling
         from core.navigation import Section, StaffLink, register
 
         build = {f"surveys.{action}_survey" for action in ("view", "add", "change")}
@@ -26,4 +29,14 @@ class SurveysConfig(AppConfig):
                 order=80,
             ),
         )
-        from surveys import services  # noqa: F401  (registers the audit actions)
+        from surveys import sending, services  # noqa: F401  (registers the audit actions)
+
+        if not any(job.name == "surveys" for job in scheduling.JOBS):
+            scheduling.JOBS.append(scheduling.DailyJob("surveys", dt.time(7, 40), _daily))
+
+
+def _daily() -> object:
+    """Feedback surveys after events, surveys after closed questions."""
+    from surveys.sending import run_sweeps
+
+    return run_sweeps()

@@ -46,3 +46,13 @@ class InvalidTransitionError(SurveyError):
 class SurveyLockedError(SurveyError):
     code = "survey_locked"
     message = _("This survey already has responses; its questions can no longer be removed.")
+
+
+class InvitationInvalidError(SurveyError):
+    code = "invitation_invalid"
+    message = _("This survey link is not valid. Please use the link from your e-mail.")
+
+
+class SectionNotEmptyError(SurveyError):
+    code = "section_not_empty"
+    message = _("Only an empty section can be removed. Move or remove its questions first.")

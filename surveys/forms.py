@@ -36,6 +36,9 @@ class SurveySettingsForm(forms.ModelForm):
             "one_per_member",
             "opens_on",
             "closes_on",
+            "repeats",
+            "event",
+            "after_closed_question",
         ]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 3}),
@@ -43,6 +46,13 @@ class SurveySettingsForm(forms.ModelForm):
             "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from surveys.selectors import events_for_feedback
+
+        current = self.instance.event_id if self.instance.pk else None
+        self.fields["event"].queryset = events_for_feedback(include=current)
 
     def clean(self):
         data = super().clean()
@@ -126,3 +136,61 @@ class QuestionForm(forms.ModelForm):
         values = {name: self.cleaned_data[name] for name in self.Meta.fields}
         values["choices"] = self.cleaned_data["choices"]
         return values
+
+
+class InviteForm(forms.Form):
+    """Whom to invite: members of these categories who recently did one of these things."""
+
+    categories = forms.MultipleChoiceField(
+        label=_("Member categories"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every category."),
+    )
+    activities = forms.MultipleChoiceField(
+        label=_("Recent activity (any of these)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("visited", _("visited the library")),
+            ("borrowed", _("borrowed")),
+            ("attended", _("attended an event")),
+        ],
+        help_text=_("None ticked: members whatever they did."),
+    )
+    days = forms.IntegerField(label=_("In the last … days"), min_value=1, max_value=730, initial=90)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from patrons.models import MemberCategory
+
+        self.fields["categories"].choices = [
+            (c.code, c.name) for c in MemberCategory.objects.order_by("name")
+        ]
+
+    def criteria(self):
+        from surveys.sending import Criteria
+
+        return Criteria(
+            categories=tuple(self.cleaned_data["categories"]),
+            activities=tuple(self.cleaned_data["activities"]),
+            days=self.cleaned_data["days"],
+        )
+
+
+class SectionEditForm(forms.ModelForm):
+    """Rename a section and set when it is shown."""
+
+    class Meta:
+        model = Section
+        fields = ["title", "title_en", "show_if", "show_if_value"]
+        labels = SectionForm.Meta.labels
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only questions of earlier sections decide whether this one is shown.
+        earlier = Question.objects.filter(section__survey=survey).exclude(
+            section__position__gte=self.instance.position
+        )
+        self.fields["show_if"].queryset = earlier
+        self.fields["show_if"].required = False

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from surveys.states import QuestionKind, SurveyKind, SurveyState
+from surveys.states import InvitationSource, QuestionKind, Repeat, SurveyKind, SurveyState
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -38,6 +38,30 @@ class Survey(models.Model):
     one_per_member = models.BooleanField(_("one response per member"), default=False)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    repeats = models.CharField(
+        _("repeats"),
+        max_length=10,
+        choices=Repeat.choices,
+        blank=True,
+        default=Repeat.NONE,
+        help_text=_("A periodic survey: its results are compared period by period."),
+    )
+    # Automatic sending: to everyone checked in at this event once it is over, and/or to each
+    # asker whose question the library closed.
+    event = models.ForeignKey(
+        "events.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("feedback survey of the event"),
+        help_text=_("Everyone checked in receives this survey by e-mail after the event."),
+    )
+    after_closed_question = models.BooleanField(
+        _("send after a closed question"),
+        default=False,
+        help_text=_("Whoever asked the library a question receives this survey once it is closed."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -177,3 +201,55 @@ class RespondentMark(models.Model):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class Invitation(models.Model):
+    """A personal link to a survey, e-mailed once to one person (a member, an event attendee or
+    someone who asked a question). `recipient` names the person ("member:12", "email:…") and is
+    unique per survey, so nobody is invited twice. The link's token is stored only as a
+    SHA-256. Whether the invitation was used is not kept here: answering writes a
+    `RespondentMark` for it (a keyed hash, no time), and the response itself carries no
+    identity when the survey is anonymous."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    recipient = models.CharField(max_length=200)
+    member = models.ForeignKey(
+        "patrons.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField()
+    language = models.CharField(max_length=10, default="id")
+    source = models.CharField(
+        max_length=10, choices=InvitationSource.choices, default=InvitationSource.CHOSEN
+    )
+    # What the invitation followed: the event's or the question's id.
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("survey invitation")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "recipient"], name="one_invitation_per_recipient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.recipient}"
+
+
+class SweepMark(models.Model):
+    """When an automatic sending sweep last ran (the closed-questions sweep looks at what was
+    closed since)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

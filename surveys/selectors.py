@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from surveys import ikm
 from surveys.models import Answer, Question, Response, Section, Survey
@@ -350,3 +351,148 @@ def _cell(question: Question, answer: Answer | None) -> str:
         number = answer.number
         return str(int(number)) if number == int(number) else str(number)
     return answer.text
+
+
+# ---------------------------------------------------------------------------------------------
+# Events: which events a survey can follow, and their satisfaction
+
+
+def events_for_feedback(*, include: int | None = None):
+    """Published events from three months ago on, for the "feedback survey of the event"
+    choice (and the one already chosen, whatever its date)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from events.models import Event, EventStatus
+
+    since = timezone.now() - dt.timedelta(days=92)
+    wanted = Q(status=EventStatus.PUBLISHED, ends_at__gte=since)
+    if include:
+        wanted |= Q(pk=include)
+    return Event.objects.filter(wanted).order_by("-starts_at")
+
+
+SATISFACTION_KINDS = (QuestionKind.RATING, QuestionKind.LIKERT5, QuestionKind.LIKERT4)
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """The average of the feedback survey's first rating (or Likert) question, on its scale,
+    and how many responded."""
+
+    average: Decimal | None
+    scale: int
+    responses: int
+
+
+def event_satisfaction(event_ids) -> dict[int, Satisfaction]:
+    """Per event, the satisfaction from its feedback survey(s): the mean answer to the first
+    rating or Likert question of each, pooled, and the number of responses. Events without a
+    feedback survey are left out. Three queries whatever the number of events."""
+    surveys = list(
+        Survey.objects.filter(event_id__in=list(event_ids)).annotate(n=Count("responses"))
+    )
+    if not surveys:
+        return {}
+    first: dict[int, tuple[int, str]] = {}
+    for survey_id, question_id, kind in (
+        Question.objects.filter(section__survey__in=surveys, kind__in=SATISFACTION_KINDS)
+        .order_by("section__position", "section_id", "position", "pk")
+        .values_list("section__survey_id", "pk", "kind")
+    ):
+        first.setdefault(survey_id, (question_id, kind))
+    sums = {
+        row["question_id"]: (row["total"], row["answered"])
+        for row in Answer.objects.filter(
+            question_id__in=[q for q, _k in first.values()], number__isnull=False
+        )
+        .values("question_id")
+        .annotate(total=Sum("number"), answered=Count("pk"))
+    }
+    totals: dict[int, dict] = {}
+    for survey in surveys:
+        mine = totals.setdefault(
+            survey.event_id, {"total": Decimal(0), "answered": 0, "responses": 0, "scale": 5}
+        )
+        mine["responses"] += survey.n
+        if survey.pk in first:
+            question_id, kind = first[survey.pk]
+            total, answered = sums.get(question_id, (Decimal(0), 0))
+            mine["total"] += total or 0
+            mine["answered"] += answered
+            mine["scale"] = SCALES[kind][1]
+    return {
+        event_id: Satisfaction(
+            (Decimal(t["total"]) / t["answered"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if t["answered"]
+            else None,
+            t["scale"],
+            t["responses"],
+        )
+        for event_id, t in totals.items()
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing periods
+
+
+@dataclass
+class PeriodColumn:
+    label: str
+    since: dt.date
+    until: dt.date
+    respondents: int
+
+
+@dataclass
+class ComparisonRow:
+    label: str
+    values: list[str]
+
+
+@dataclass
+class QuestionComparison:
+    question: Question
+    rows: list[ComparisonRow]
+
+
+@dataclass
+class Comparison:
+    periods: list[PeriodColumn]
+    questions: list[QuestionComparison]
+
+
+def compare_periods(survey: Survey, periods) -> Comparison:
+    """Each question side by side over the periods: answers, the average (scales, numbers),
+    the NPS, and the share of each option (choices, scale points). Text questions show their
+    answer counts only."""
+    per_period = [results(survey, since=p.since, until=p.until) for p in periods]
+    columns = [
+        PeriodColumn(p.label, p.since, p.until, r.respondents)
+        for p, r in zip(periods, per_period, strict=True)
+    ]
+    out = []
+    for index, question in enumerate(questions_of(survey)):
+        cells = [r.questions[index] for r in per_period]
+        rows = [ComparisonRow(_("Answers"), [str(c.answered) for c in cells])]
+        if question.kind in SCALES:
+            rows.append(ComparisonRow(_("Average"), [_show(c.mean) for c in cells]))
+        if question.kind == QuestionKind.NPS:
+            rows.append(ComparisonRow(_("NPS"), [_show(c.nps) for c in cells]))
+        if question.kind == QuestionKind.NUMBER:
+            rows.append(ComparisonRow(_("Average"), [_show(c.numbers.get("mean")) for c in cells]))
+        if cells and cells[0].bars and question.kind != QuestionKind.NPS:
+            for position, bar in enumerate(cells[0].bars):
+                rows.append(
+                    ComparisonRow(
+                        bar.label,
+                        [f"{c.bars[position].percent}%" if c.answered else "–" for c in cells],
+                    )
+                )
+        out.append(QuestionComparison(question, rows))
+    return Comparison(columns, out)
+
+
+def _show(value) -> str:
+    return "–" if value is None else str(value)

@@ -84,6 +84,67 @@ def add_section(survey: Survey, *, by, **fields) -> Section:
     return Section.objects.create(survey=survey, position=last + 1, **fields)
 
 
+def update_section(section: Section, *, by, **fields) -> Section:
+    """Rename a section or change when it is shown (only after an earlier question)."""
+    for name, value in fields.items():
+        setattr(section, name, value)
+    if (
+        section.show_if_id
+        and not Question.objects.filter(pk=section.show_if_id, section__survey_id=section.survey_id)
+        .exclude(section__position__gte=section.position)
+        .exists()
+    ):
+        section.show_if = None
+        section.show_if_value = ""
+    if not section.show_if_id:
+        section.show_if_value = ""
+    section.save()
+    audit.record(
+        "survey.change", actor=by, subject=section.survey, subject_repr=section.survey.title
+    )
+    return section
+
+
+def move_section(section: Section, *, up: bool, by) -> None:
+    """Swap a section with the one before or after it. A skip condition that would then look
+    at a question shown later is removed (a section can only follow earlier answers)."""
+    siblings = list(section.survey.sections.order_by("position", "pk"))
+    index = siblings.index(section)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    with transaction.atomic():
+        for position, item in enumerate(siblings, start=1):
+            if item.position != position:
+                Section.objects.filter(pk=item.pk).update(position=position)
+        order = {item.pk: position for position, item in enumerate(siblings, start=1)}
+        for item in siblings:
+            if item.show_if_id:
+                source = Question.objects.filter(pk=item.show_if_id).values_list(
+                    "section_id", flat=True
+                )
+                if order.get(source.first(), 0) >= order[item.pk]:
+                    Section.objects.filter(pk=item.pk).update(show_if=None, show_if_value="")
+    audit.record(
+        "survey.change", actor=by, subject=section.survey, subject_repr=section.survey.title
+    )
+
+
+def remove_section(section: Section, *, by) -> None:
+    """Remove an empty section (never the last one)."""
+    from surveys.errors import SectionNotEmptyError
+
+    survey = section.survey
+    if section.questions.exists() or survey.sections.count() <= 1:
+        raise SectionNotEmptyError
+    section.delete()
+    for position, item in enumerate(survey.sections.order_by("position", "pk"), start=1):
+        if item.position != position:
+            Section.objects.filter(pk=item.pk).update(position=position)
+    audit.record("survey.change", actor=by, subject=survey, subject_repr=survey.title)
+
+
 def add_question(section: Section, *, by, **fields) -> Question:
     last = section.questions.order_by("-position").values_list("position", flat=True).first()
     return Question.objects.create(section=section, position=(last or 0) + 1, **fields)
@@ -332,12 +393,18 @@ def has_responded(survey: Survey, user) -> bool:
     ).exists()
 
 
-def check_can_answer(survey: Survey, *, user, on: dt.date | None = None) -> None:
+def check_can_answer(
+    survey: Survey, *, user, on: dt.date | None = None, invited: bool = False
+) -> None:
+    """Refuse an answer the survey cannot take now. A personal invitation link stands in for
+    signing in (its own one-use check is in `sending.check_invitation`)."""
     on = on or _today()
     if survey.state == SurveyState.CLOSED or (survey.closes_on and on > survey.closes_on):
         raise SurveyClosedError
     if survey.state != SurveyState.OPEN or (survey.opens_on and on < survey.opens_on):
         raise SurveyNotOpenError
+    if invited:
+        return
     signed_in = getattr(user, "is_authenticated", False)
     if survey.requires_sign_in and not signed_in:
         raise SignInRequiredError

@@ -9,6 +9,21 @@ class SurveyKind(models.TextChoices):
     IKM = "ikm", _("IKM (public satisfaction index)")
 
 
+class Repeat(models.TextChoices):
+    """How often a periodic survey is run again; results are compared period by period."""
+
+    NONE = "", _("Once (not periodic)")
+    QUARTER = "quarter", _("Every quarter")
+    SEMESTER = "semester", _("Every semester")
+    YEAR = "year", _("Every year")
+
+
+class InvitationSource(models.TextChoices):
+    CHOSEN = "chosen", _("Chosen members")
+    EVENT = "event", _("After the event")
+    QUESTION = "question", _("After a closed question")
+
+
 class SurveyState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")

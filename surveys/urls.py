@@ -7,6 +7,8 @@ app_name = "surveys"
 urlpatterns = [
     path("s/<str:code>/", views.answer, name="answer"),
     path("s/<str:code>/thanks/", views.thanks, name="thanks"),
+    path("s/<str:code>/i/<str:token>/", views.invited, name="invited"),
+    path("staff/surveys/evaluation/", views.staff_evaluation, name="staff-evaluation"),
     path("staff/surveys/", views.staff_list, name="staff-list"),
     path("staff/surveys/<int:pk>/", views.staff_survey, name="staff-survey"),
     path("staff/surveys/<int:pk>/state/", views.staff_state, name="staff-state"),
@@ -16,6 +18,18 @@ urlpatterns = [
     path("staff/surveys/<int:pk>/ikm/", views.staff_ikm, name="staff-ikm"),
     path("staff/surveys/<int:pk>/ikm/import/", views.staff_ikm_import, name="staff-ikm-import"),
     path("staff/surveys/<int:pk>/poster/", views.staff_poster, name="staff-poster"),
+    path("staff/surveys/<int:pk>/send/", views.staff_send, name="staff-send"),
+    path("staff/surveys/<int:pk>/compare/", views.staff_compare, name="staff-compare"),
+    path(
+        "staff/surveys/<int:pk>/sections/<int:section_pk>/",
+        views.staff_section,
+        name="staff-section",
+    ),
+    path(
+        "staff/surveys/<int:pk>/sections/<int:section_pk>/action/",
+        views.staff_section_action,
+        name="staff-section-action",
+    ),
     path(
         "staff/surveys/<int:pk>/questions/<int:question_pk>/",
         views.staff_question,

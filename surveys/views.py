@@ -111,16 +111,39 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     survey = selectors.get_survey_by_code(code)
     if survey is None:
         raise Http404
-    preview = request.GET.get("preview") == "1" and request.user.has_perm("surveys.view_survey")
+    return _answer_page(request, survey)
+
+
+def invited(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """The same page through a personal link from an invitation e-mail: no sign-in, once."""
+    survey = selectors.get_survey_by_code(code)
+    if survey is None:
+        raise Http404
+    return _answer_page(request, survey, token=token)
+
+
+def _answer_page(request: HttpRequest, survey: Survey, *, token: str | None = None) -> HttpResponse:
+    from surveys import sending
+
+    preview = (
+        token is None
+        and request.GET.get("preview") == "1"
+        and request.user.has_perm("surveys.view_survey")
+    )
     problem = None
     if not preview:
         try:
-            services.check_can_answer(survey, user=request.user)
+            if token is None:
+                services.check_can_answer(survey, user=request.user)
+            else:
+                sending.check_invitation(survey, token)
         except DomainError as err:
             problem = err
     values = _read_draft(request, survey)
     errors: dict[int, str] = {}
     status = 200
+    if problem is not None and token is not None:
+        status = 404 if problem.code == "invitation_invalid" else 409
     if request.method == "POST" and problem is None and not preview:
         values = _posted_answers(request, survey)
         if request.POST.get("action") == "draft":
@@ -138,7 +161,8 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
                 _("Your answers are kept on this device. Come back to this page to finish."),
             )
             return response
-        guest = not request.user.is_authenticated
+        # A personal link proves who it is for: no bot check or rate limit needed.
+        guest = token is None and not request.user.is_authenticated
         bot_problem = _bot_check(request) if guest else None
         if bot_problem:
             messages.error(request, bot_problem)
@@ -148,7 +172,10 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
             status = 429
         else:
             try:
-                services.submit_response(survey, request.POST, user=request.user)
+                if token is None:
+                    services.submit_response(survey, request.POST, user=request.user)
+                else:
+                    sending.submit_invited_response(survey, token, request.POST)
             except InvalidAnswersError as err:
                 errors = err.errors
                 status = 400
@@ -164,11 +191,15 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         "sections": _items(survey, values, errors),
         "problem": problem,
         "preview": preview,
+        "invited": token is not None,
         "started": signing.dumps(time.time(), salt=STARTED_SALT),
         "has_draft": bool(_read_draft(request, survey)),
         "error_count": len(errors),
     }
     response = render(request, "surveys/survey_answer.html", context, status=status)
+    if token is not None:
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "private, no-store"
     if preview:
         # Staff see the preview inside a phone-sized frame on their own pages.
         response["X-Frame-Options"] = "SAMEORIGIN"
@@ -448,6 +479,20 @@ def staff_ikm(request: HttpRequest, pk: int) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="ikm-{survey.pk}.xlsx"'
         return response
+    if request.GET.get("format") == "pdf":
+        from surveys.pdf import ikm_pdf
+
+        content = ikm_pdf(survey, since=since, until=until, library_name=get_library().name)
+        audit.record(
+            "survey.export",
+            actor=request.user,
+            subject=survey,
+            subject_repr=survey.title,
+            details={"since": str(since or ""), "until": str(until or ""), "format": "pdf"},
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="ikm-{survey.pk}.pdf"'
+        return response
     if request.GET.get("format") == "json":
         result = report.result
         body = {
@@ -526,4 +571,156 @@ def staff_poster(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "surveys/staff_poster.html",
         {"survey": survey, "qr": svg, "url": url, "library": get_library()},
+    )
+
+
+@staff_required("surveys.change_survey")
+def staff_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the survey to chosen members: count first, then send (each member once)."""
+    from surveys import sending
+    from surveys.forms import InviteForm
+
+    survey = _survey_or_404(pk)
+    form = InviteForm(request.POST or None)
+    count = None
+    if request.method == "POST" and form.is_valid():
+        criteria = form.criteria()
+        if request.POST.get("action") == "send":
+            try:
+                invited = sending.invite_members(survey, criteria, by=request.user)
+            except DomainError as err:
+                messages.error(request, err.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d member invited; the e-mail is on its way.",
+                        "%(count)d members invited; the e-mails are on their way.",
+                        invited,
+                    )
+                    % {"count": invited},
+                )
+                return redirect("surveys:staff-send", pk=pk)
+        count = sending.count_recipients(survey, criteria)
+    history = sending.invitation_history(survey)
+    return render(
+        request,
+        "surveys/staff_send.html",
+        {
+            "survey": survey,
+            "form": form,
+            "count": count,
+            "history": history[:100],
+            "invited_total": history.count(),
+            "answered": sending.answered_count(survey),
+            "is_open": survey.state == SurveyState.OPEN,
+        },
+    )
+
+
+@staff_required("surveys.view_results")
+def staff_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """The results of a periodic survey side by side, period by period."""
+    from surveys.periods import recent_periods
+
+    survey = _survey_or_404(pk)
+    try:
+        count = min(max(int(request.GET.get("count", "4")), 2), 8)
+    except ValueError:
+        count = 4
+    today = timezone.localdate(timezone=get_library().zone)
+    periods = recent_periods(survey.repeats, today=today, count=count)
+    return render(
+        request,
+        "surveys/staff_compare.html",
+        {
+            "survey": survey,
+            "comparison": selectors.compare_periods(survey, periods),
+            "count": count,
+            "counts": [2, 3, 4, 6, 8],
+        },
+    )
+
+
+@staff_required("surveys.change_survey")
+def staff_section(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    """Rename a section and set its skip condition."""
+    from surveys.forms import SectionEditForm
+    from surveys.models import Section
+
+    survey = _survey_or_404(pk)
+    section = get_object_or_404(Section, pk=section_pk, survey=survey)
+    form = SectionEditForm(request.POST or None, instance=section, prefix="sec", survey=survey)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.update_section(Section.objects.get(pk=section.pk), by=request.user, **fields)
+        messages.success(request, _("Section saved."))
+        return redirect(reverse("surveys:staff-survey", args=[pk]) + "#questions")
+    return render(
+        request,
+        "surveys/staff_section.html",
+        {"survey": survey, "section": section, "form": form},
+    )
+
+
+@require_POST
+@staff_required("surveys.change_survey")
+def staff_section_action(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    from surveys.models import Section
+
+    section = get_object_or_404(Section, pk=section_pk, survey_id=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "remove":
+            services.remove_section(section, by=request.user)
+            messages.success(request, _("Section removed."))
+        elif action in ("up", "down"):
+            services.move_section(section, up=action == "up", by=request.user)
+    except DomainError as err:
+        messages.error(request, err.message)
+    return redirect(reverse("surveys:staff-survey", args=[pk]) + "#questions")
+
+
+def _evaluation_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    since, until = _period(request)
+    today = timezone.localdate(timezone=get_library().zone)
+    if since is None and until is None:
+        from surveys.periods import period_of
+
+        current = period_of(today, "semester")
+        return current.since, min(current.until, today)
+    since = since or (until or today).replace(month=1, day=1)
+    until = until or today
+    if (until - since).days > 731:
+        since = until - dt.timedelta(days=731)
+    return since, until
+
+
+@staff_required("surveys.view_results")
+def staff_evaluation(request: HttpRequest) -> HttpResponse:
+    """Programme evaluation for the head of library: events and services over a period."""
+    from surveys import evaluation
+
+    since, until = _evaluation_period(request)
+    result = evaluation.evaluate(since, until)
+    if request.GET.get("format") == "xlsx":
+        content = evaluation.workbook(result, library_name=get_library().name)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="evaluation-{since.isoformat()}-{until.isoformat()}.xlsx"'
+        )
+        return response
+    return render(
+        request,
+        "surveys/staff_evaluation.html",
+        {
+            "evaluation": result,
+            "since": since,
+            "until": until,
+            "periods": _periods(),
+            "can_see_events": request.user.has_perm("events.view_event"),
+        },
     )
