@@ -269,6 +269,7 @@ def _build(options: DemoOptions, say: Callable[[str], None]) -> None:
         someone(webinar, now)
 
     competition_entries = _competition(make, someone, main, speakers, coordinator, librarian, now)
+    quiz_attempts = _quiz(make, someone, main, coordinator, now)
     # Certificates for everyone who came to the past Baca Bersama sessions (and the speaker).
     certified = 0
     for session in sessions:
@@ -279,6 +280,7 @@ def _build(options: DemoOptions, say: Callable[[str], None]) -> None:
         f"Events: {Event.objects.count()} (Baca Bersama series of {len(sessions)} sessions, "
         f"{attended} check-ins at past sessions, {certified} certificates), a full workshop "
         f"with a waiting list, a writing competition with {competition_entries} judged entries"
+        f", an online quiz with {quiz_attempts} attempts"
     )
 
 
@@ -373,6 +375,92 @@ def _competition(make, someone, branch, speakers, coordinator, librarian, now) -
             )
         count += 1
     competitions.publish_results(competition, by=coordinator)
+    return count
+
+
+QUIZ = [
+    # (question, kind, points, choices with the right ones starting with *, accepted answers)
+    ("Siapa penulis novel Laskar Pelangi?", "short", 2, [], ["Andrea Hirata"]),
+    (
+        "Sungai terpanjang di Kalimantan Timur adalah …",
+        "single",
+        1,
+        ["Sungai Kapuas", "*Sungai Mahakam", "Sungai Barito", "Sungai Musi"],
+        [],
+    ),
+    (
+        "Manakah yang termasuk karya Pramoedya Ananta Toer?",
+        "multiple",
+        3,
+        ["*Bumi Manusia", "*Anak Semua Bangsa", "Ronggeng Dukuh Paruk", "Cantik Itu Luka"],
+        [],
+    ),
+    (
+        "Hari Buku Nasional diperingati setiap tanggal …",
+        "single",
+        1,
+        ["2 Mei", "*17 Mei", "14 September", "28 Oktober"],
+        [],
+    ),
+    ("Apa kepanjangan dari ISBN?", "short", 2, [], ["International Standard Book Number"]),
+]
+
+
+def _quiz(make, someone, branch, coordinator, now) -> int:
+    """An online quiz running this week (timed, one attempt): a few people have taken it, so
+    the leaderboard has names; anyone registered can still take it."""
+    from events import quizzes
+
+    event = make(
+        title="Kuis Literasi Hari Buku",
+        kind="quiz",
+        description="Sepuluh menit, lima pertanyaan tentang buku dan pengarang Indonesia. "
+        "Daftar dulu, lalu kerjakan kuisnya dari ponsel; papan skor diperbarui langsung.",
+        branch=branch,
+        place="Daring",
+        audience="everyone",
+        starts_at=now - dt.timedelta(days=1),
+        ends_at=now + dt.timedelta(days=6),
+        registration_closes_at=now + dt.timedelta(days=5),
+        tags="kuis, literasi, daring",
+        created_at=now - dt.timedelta(days=10),
+    )
+    quiz = quizzes.set_up(event, by=coordinator, time_limit_minutes=10, attempts_allowed=1)
+    for text, kind, points, choices, accepted in QUIZ:
+        quizzes.save_question(
+            quiz,
+            by=coordinator,
+            text=text,
+            kind=kind,
+            points=points,
+            choices=[(c.lstrip("*"), c.startswith("*")) for c in choices],
+            accepted=accepted,
+        )
+    rng = random.Random(71)
+    questions = quizzes.question_set(quiz)
+    count = 0
+    for n in range(7):
+        start = now - dt.timedelta(hours=20 - n * 2)
+        registration = someone(event, start - dt.timedelta(hours=1))
+        if registration is None:
+            continue
+        attempt = quizzes.start_attempt(quiz, registration, at=start).attempt
+        answers: dict[str, object] = {}
+        for question in questions:
+            knows = rng.random() < 0.7
+            if question.kind == "short":
+                answers[str(question.pk)] = question.accepted[0] if knows else "tidak tahu"
+                continue
+            choices = list(question.choices.all())
+            right = [c.pk for c in choices if c.is_right]
+            answers[str(question.pk)] = right if knows else [rng.choice(choices).pk]
+        quizzes.submit_attempt(
+            attempt,
+            registration=registration,
+            answers=answers,
+            at=start + dt.timedelta(seconds=rng.randint(90, 540)),
+        )
+        count += 1
     return count
 
 

@@ -49,6 +49,14 @@ def test_the_demo_builds_a_believable_programme_without_sending_mail(settings, t
     assert len(competitions.winners(competition)) >= 3  # a tie shares a place
     assert Certificate.objects.filter(role="attendee").exists()
     assert Certificate.objects.filter(role="speaker").exists()
+    # An online quiz running now, with a leaderboard.
+    from events import quizzes
+    from events.models import Quiz
+
+    quiz = Quiz.objects.get()
+    assert len(quizzes.question_set(quiz)) == 5
+    board = quizzes.leaderboard(quiz)
+    assert len(board) >= 3 and board[0].score >= board[-1].score
     # Running it again adds nothing.
     before = Event.objects.count()
     call_command("demo", members=0, records=0, stdout=StringIO())
