@@ -20,6 +20,7 @@ class SpacesConfig(AppConfig):
             for action in ("view", "add", "change")
             for model in ("space", "equipment", "bookingrule")
         }
+        setup |= {"spaces.delete_bookingrule"}
         add_role_permissions(Role.LIBRARIAN, desk)
         add_role_permissions(Role.PROGRAMME_COORDINATOR, desk | setup)
         add_role_permissions(Role.HEAD, {"spaces.view_booking"} | setup)
@@ -32,6 +33,15 @@ class SpacesConfig(AppConfig):
                 permission="spaces.view_booking",
                 description=_("The day sheet per branch, approvals, check-in and blocks."),
                 order=60,
+            ),
+            StaffLink(
+                key="spaces.setup",
+                label=_("Rooms, equipment and booking rules"),
+                url_name="spaces:staff-setup",
+                section=Section.PROGRAMMES,
+                permission="spaces.view_space",
+                description=_("Add and change rooms, their photos, equipment and booking rules."),
+                order=40,
             ),
         )
         if not any(job.name == "spaces-release" for job in scheduling.JOBS):

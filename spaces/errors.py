@@ -126,3 +126,31 @@ class EquipmentNeedsRoomError(SpacesError):
 class ReasonRequiredError(SpacesError):
     code = "reason_required"
     message = _("Please give a reason.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Setting up spaces, equipment and rules (staff)
+
+
+class InvalidRuleError(SpacesError):
+    """A booking rule that cannot work; `field` names the form field to fix."""
+
+    code = "invalid_rule"
+    message = _("This rule cannot work as it stands.")
+
+    def __init__(self, message=None, *, field: str | None = None, **params) -> None:
+        self.field = field
+        super().__init__(message, **params)
+
+
+class StillBookedError(SpacesError):
+    code = "still_booked"
+    message = _(
+        "%(name)s has %(count)s upcoming bookings or blocks; cancel or move them on the day "
+        "sheet before taking it out of use."
+    )
+
+
+class InvalidPhotoError(SpacesError):
+    code = "invalid_photo"
+    message = _("The file is not a photo (JPEG, PNG or WebP) or it is damaged.")

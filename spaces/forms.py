@@ -3,11 +3,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.models import Branch
 from core.selectors import get_library
-from spaces.models import Purpose
+from spaces.models import (
+    BookingRule,
+    Equipment,
+    Feature,
+    Purpose,
+    Space,
+    SpaceKind,
+    WhoMayBook,
+)
+from spaces.photos import ACCEPTED_CONTENT_TYPES
+from spaces.policies import DEFAULTS, FIELDS
 
 
 def duration_label(minutes: int) -> str:
@@ -135,3 +147,174 @@ class BlockForm(WhenForm):
         data["starts_at"] = dt.datetime.combine(data["date"], data["start"], tzinfo=zone)
         data["ends_at"] = dt.datetime.combine(data["date"], data["end"], tzinfo=zone)
         return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Setting up spaces, equipment and rules (staff)
+
+
+class SpaceForm(forms.ModelForm):
+    features = forms.MultipleChoiceField(
+        label=_("Features"),
+        choices=Feature.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    photo = forms.FileField(
+        label=_("Add a photo (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 8 MB; it is made smaller for phones."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_CONTENT_TYPES}),
+    )
+    photo_caption = forms.CharField(
+        label=_("What the photo shows"),
+        max_length=200,
+        required=False,
+        help_text=_("Read out to blind visitors, e.g. “Eight chairs around a table, a screen”."),
+    )
+
+    class Meta:
+        model = Space
+        fields = [
+            "branch",
+            "kind",
+            "name",
+            "capacity",
+            "features",
+            "location",
+            "description",
+            "is_bookable",
+            "is_active",
+            "position",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "is_bookable": _("Untick to stop new bookings; bookings already made stay."),
+            "is_active": _("Untick to take the space out of use (only with nothing booked ahead)."),
+            "position": _("Spaces are listed in this order within a branch."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(is_active=True).order_by(
+            "position", "name"
+        )
+        self.fields["capacity"].validators.append(MinValueValidator(1))
+        self.fields["capacity"].widget.attrs["min"] = 1
+        if self.instance.pk is None:
+            del self.fields["is_active"]
+
+    def clean_photo(self):
+        from django.core.files.uploadedfile import UploadedFile
+
+        from spaces.errors import InvalidPhotoError
+        from spaces.photos import prepare_photo
+
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            try:
+                return prepare_photo(photo)
+            except InvalidPhotoError as error:
+                raise forms.ValidationError(str(error), code=error.code) from None
+        return None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("photo") and not (data.get("photo_caption") or "").strip():
+            self.add_error("photo_caption", _("Say what the photo shows."))
+        return data
+
+    def model_changes(self) -> dict:
+        names = [name for name in self.changed_data if name in self._meta.fields]
+        return {name: self.cleaned_data[name] for name in names}
+
+    def model_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+
+class EquipmentForm(forms.ModelForm):
+    class Meta:
+        model = Equipment
+        fields = ["branch", "kind", "name", "description", "bookable_alone", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "is_active": _("Untick to take it out of use (only with nothing booked ahead)."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(is_active=True).order_by(
+            "position", "name"
+        )
+        if self.instance.pk is None:
+            del self.fields["is_active"]
+
+    def model_changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+# Bounds a person could mean; what the values must be together is checked by the service.
+RULE_BOUNDS = {
+    "slot_minutes": (5, 240),
+    "min_minutes": (5, 24 * 60),
+    "max_minutes": (5, 24 * 60),
+    "days_ahead": (0, 365),
+    "max_active": (1, 100),
+    "max_hours_per_week": (1, 7 * 24),
+    "buffer_minutes": (0, 240),
+    "cancel_hours_before": (0, 24 * 14),
+    "check_in_minutes": (1, 240),
+    "no_show_limit": (0, 100),
+    "no_show_days": (1, 365),
+}
+
+
+class RuleForm(forms.ModelForm):
+    needs_approval = forms.TypedChoiceField(
+        label=_("Instant or approved"),
+        choices=[
+            ("", _("As a wider rule says")),
+            ("no", _("Confirmed at once")),
+            ("yes", _("Staff approve each booking")),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = BookingRule
+        fields = ["name", "space", "space_kind", "member_category", *FIELDS]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["space"].queryset = Space.objects.select_related("branch").order_by(
+            "branch__position", "position", "name"
+        )
+        self.fields["space"].label_from_instance = lambda space: f"{space.name} · {space.branch}"
+        self.fields["space"].empty_label = _("Every space (or every space of a kind)")
+        self.fields["space"].help_text = _("A rule for one space counts more than one for a kind.")
+        self.fields["space_kind"].choices = [("", _("Any kind"))] + list(SpaceKind.choices)
+        self.fields["member_category"].empty_label = _("Every member category")
+        self.fields["who_may_book"].choices = [("", _("As a wider rule says"))] + list(
+            WhoMayBook.choices
+        )
+        if self.instance.pk is not None and self.instance.needs_approval is not None:
+            self.initial["needs_approval"] = "yes" if self.instance.needs_approval else "no"
+        for name, (low, high) in RULE_BOUNDS.items():
+            field = self.fields[name]
+            field.min_value, field.max_value = low, high
+            field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            field.widget.attrs.update(min=low, max=high)
+            default = DEFAULTS[name]
+            field.help_text = _("Empty: as a wider rule says (Pustaka's default is %(value)s).") % {
+                "value": default
+            }
+        for name in ("who_may_book", "needs_approval"):
+            self.fields[name].help_text = ""
+
+    def rule_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self._meta.fields}
+
+    def rule_changes(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.changed_data}

@@ -235,3 +235,56 @@ def describe(rules: Rules, *, capacity: int | None = None) -> list[str]:
             % {"count": rules.no_show_limit, "days": rules.no_show_days}
         )
     return lines
+
+
+def check_rules(rules: Rules) -> list[tuple[str, str]]:
+    """What makes a set of rules unusable, as (field, sentence) pairs: a booking length no slot
+    grid can give, a longest booking under the shortest, a weekly limit below one booking. Run
+    on the values in force where staff change a rule, so the clash is named before it bites."""
+    problems: list[tuple[str, str]] = []
+    slot = rules.slot_minutes or 1
+    if rules.min_minutes % slot:
+        problems.append(
+            (
+                "min_minutes",
+                _(
+                    "The shortest booking (%(minutes)s minutes) must be a whole number of "
+                    "%(slot)s-minute slots."
+                )
+                % {"minutes": rules.min_minutes, "slot": slot},
+            )
+        )
+    if rules.max_minutes % slot:
+        problems.append(
+            (
+                "max_minutes",
+                _(
+                    "The longest booking (%(minutes)s minutes) must be a whole number of "
+                    "%(slot)s-minute slots."
+                )
+                % {"minutes": rules.max_minutes, "slot": slot},
+            )
+        )
+    if rules.max_minutes < rules.min_minutes:
+        problems.append(
+            (
+                "max_minutes",
+                _(
+                    "The longest booking (%(longest)s minutes) is shorter than the shortest "
+                    "(%(shortest)s minutes)."
+                )
+                % {"longest": rules.max_minutes, "shortest": rules.min_minutes},
+            )
+        )
+    if rules.max_hours_per_week * 60 < rules.min_minutes:
+        problems.append(
+            (
+                "max_hours_per_week",
+                _(
+                    "%(hours)s hours a week is less than the shortest booking (%(minutes)s "
+                    "minutes): nobody could book."
+                )
+                % {"hours": rules.max_hours_per_week, "minutes": rules.min_minutes},
+            )
+        )
+    return problems

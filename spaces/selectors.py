@@ -13,7 +13,7 @@ from core.calendar import calendar_for
 from core.models import Branch
 from core.selectors import get_library
 from spaces import policies
-from spaces.models import Booking, BookingKind, Equipment, Space, SpacePhoto
+from spaces.models import Booking, BookingKind, BookingRule, Equipment, Space, SpacePhoto
 from spaces.states import ACTIVE_STATES, BookingState
 
 
@@ -361,3 +361,28 @@ def blocks_for_source(source: str) -> QuerySet[Booking]:
     return Booking.objects.filter(
         kind=BookingKind.BLOCK, source=source, state__in=ACTIVE_STATES
     ).select_related("space__branch", "equipment__branch")
+
+
+@dataclass
+class Setup:
+    spaces: list[Space]
+    equipment: list[Equipment]
+    rules: list[BookingRule]
+
+
+def setup_overview(branch: Branch) -> Setup:
+    """Everything staff set up for a branch: its spaces (in use or not, with photos), its
+    equipment, and the booking rules that apply there (for its spaces, for kinds of space, for
+    every space). Four queries."""
+    spaces = list(
+        Space.objects.filter(branch=branch)
+        .prefetch_related("photos")
+        .order_by("-is_active", "position", "name")
+    )
+    equipment = list(Equipment.objects.filter(branch=branch).order_by("-is_active", "kind", "name"))
+    rules = list(
+        BookingRule.objects.filter(Q(space__branch=branch) | Q(space__isnull=True))
+        .select_related("space", "member_category")
+        .order_by("space__name", "space_kind", "member_category__name", "name")
+    )
+    return Setup(spaces, equipment, rules)

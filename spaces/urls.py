@@ -1,6 +1,6 @@
 from django.urls import path
 
-from spaces import views
+from spaces import setup_views, views
 
 app_name = "spaces"
 
@@ -19,7 +19,41 @@ urlpatterns = [
     path("staff/spaces/", views.staff_day, name="staff-day"),
     path("staff/spaces/book/", views.staff_book, name="staff-book"),
     path("staff/spaces/usage/", views.staff_usage, name="staff-usage"),
+    path(
+        "staff/spaces/usage/export.<str:fmt>",
+        views.staff_usage_export,
+        name="staff-usage-export",
+    ),
     path("staff/spaces/block/", views.staff_block, name="staff-block"),
+    path("staff/spaces/setup/", setup_views.staff_setup, name="staff-setup"),
+    path(
+        "staff/spaces/setup/rooms/new/", setup_views.staff_space_create, name="staff-space-create"
+    ),
+    path(
+        "staff/spaces/setup/rooms/<int:pk>/", setup_views.staff_space_edit, name="staff-space-edit"
+    ),
+    path(
+        "staff/spaces/setup/rooms/<int:pk>/photos/<int:photo>/remove/",
+        setup_views.staff_photo_remove,
+        name="staff-photo-remove",
+    ),
+    path(
+        "staff/spaces/setup/equipment/new/",
+        setup_views.staff_equipment_create,
+        name="staff-equipment-create",
+    ),
+    path(
+        "staff/spaces/setup/equipment/<int:pk>/",
+        setup_views.staff_equipment_edit,
+        name="staff-equipment-edit",
+    ),
+    path("staff/spaces/setup/rules/new/", setup_views.staff_rule_create, name="staff-rule-create"),
+    path("staff/spaces/setup/rules/<int:pk>/", setup_views.staff_rule_edit, name="staff-rule-edit"),
+    path(
+        "staff/spaces/setup/rules/<int:pk>/delete/",
+        setup_views.staff_rule_delete,
+        name="staff-rule-delete",
+    ),
     path("staff/spaces/<int:pk>/door-sign/", views.staff_door_sign, name="staff-door-sign"),
     path("staff/spaces/b/<int:pk>/approve/", views.staff_approve, name="staff-approve"),
     path("staff/spaces/b/<int:pk>/decline/", views.staff_decline, name="staff-decline"),

@@ -539,17 +539,26 @@ def staff_door_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "spaces/staff_door_sign.html", {"space": space, "qr": svg, "url": url})
 
 
-@staff_required("spaces.view_booking")
-def staff_usage(request: HttpRequest) -> HttpResponse:
-    """Occupancy per space by weekday and hour, by purpose, and the no-show rate."""
-    import calendar as weekdays
-
+def _usage_report(request: HttpRequest):
     branch = _staff_branch(request)
     until = _parse_date(request.GET.get("until"), _today())
     since = _parse_date(request.GET.get("since"), until - dt.timedelta(days=27))
     if since > until:
         since, until = until, since
-    report = selectors.usage(branch, since=since, until=until)
+    since = max(since, until - dt.timedelta(days=MAX_USAGE_DAYS - 1))
+    return branch, selectors.usage(branch, since=since, until=until)
+
+
+# A usage report covers at most two years (the opening hours are counted day by day).
+MAX_USAGE_DAYS = 731
+
+
+@staff_required("spaces.view_booking")
+def staff_usage(request: HttpRequest) -> HttpResponse:
+    """Occupancy per space by weekday and hour, by purpose, and the no-show rate."""
+    import calendar as weekdays
+
+    branch, report = _usage_report(request)
     names = [_(weekdays.day_name[d]) for d in range(7)]
     return render(
         request,
@@ -561,3 +570,26 @@ def staff_usage(request: HttpRequest) -> HttpResponse:
             "rows": [(names[weekday], cells) for weekday, cells in report.grid],
         },
     )
+
+
+@staff_required("spaces.view_booking")
+def staff_usage_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The figures of the usage screen for the same branch and period, as an XLSX workbook (one
+    sheet per table) or one table as CSV (`table`: rooms, hours or purposes)."""
+    from spaces import exports
+
+    branch, report = _usage_report(request)
+    stem = f"rooms-{branch.code}-{report.since:%Y%m%d}-{report.until:%Y%m%d}"
+    if fmt == "xlsx":
+        body = exports.usage_xlsx(report, branch_name=branch.name)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        filename = f"{stem}.xlsx"
+    elif fmt == "csv" and request.GET.get("table", "rooms") in exports.TABLES:
+        table = request.GET.get("table", "rooms")
+        body, kind = exports.usage_csv(report, table), "text/csv; charset=utf-8"
+        filename = f"{stem}-{table}.csv"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
