@@ -15,6 +15,9 @@ KINDS = ("received", "reply")
 
 
 def build(question: Question, kind: str) -> EmailMessage:
+    """The e-mail to the asker. With a question address set, its Reply-To is the thread's own
+    address, so that answering the e-mail writes back in the thread (conversations/inbound.py)."""
+    from conversations.inbound import reply_address
     from conversations.selectors import question_token
     from core.selectors import get_library
     from events.ics import base_url
@@ -24,11 +27,13 @@ def build(question: Question, kind: str) -> EmailMessage:
         last_reply = (
             question.messages.filter(kind=Message.Kind.REPLY).order_by("-created_at").first()
         )
+        reply_to = reply_address(question)
         context = {
             "question": question,
             "link": link,
             "library": get_library(),
             "reply": last_reply,
+            "reply_by_mail": bool(reply_to),
         }
         body = render_to_string(f"conversations/email/{kind}.txt", context)
         subject = (
@@ -36,7 +41,9 @@ def build(question: Question, kind: str) -> EmailMessage:
             if kind == "received"
             else _("The library has replied to your question")
         )
-        return EmailMessage(subject, body, to=[question.email])
+        return EmailMessage(
+            subject, body, to=[question.email], reply_to=[reply_to] if reply_to else None
+        )
 
 
 def send(question_id: int, kind: str) -> int:
@@ -44,6 +51,44 @@ def send(question_id: int, kind: str) -> int:
     if question is None or not question.email or kind not in KINDS:
         return 0
     return build(question, kind).send()
+
+
+def send_patron_reply_notice(question_id: int) -> int:
+    """Tell staff the asker wrote back: the librarian the question is assigned to, or, when
+    nobody has it yet, every librarian (the question is back in the queue's "new and open")."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.roles import Role, role_group_name
+    from core.selectors import get_library
+    from events.ics import base_url
+
+    question = Question.objects.select_related("assignee").filter(pk=question_id).first()
+    if question is None:
+        return 0
+    if question.assignee_id:
+        staff = [question.assignee] if question.assignee.email else []
+    else:
+        staff = list(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=role_group_name(Role.LIBRARIAN))
+            .exclude(email="")
+            .distinct()
+        )
+    last = question.messages.filter(kind=Message.Kind.PATRON).order_by("-created_at").first()
+    link = base_url() + reverse("conversations:staff-question", args=[question.pk])
+    sent = 0
+    for user in staff:
+        with translation.override(getattr(user, "preferred_language", "") or "id"):
+            body = render_to_string(
+                "conversations/email/patron_reply.txt",
+                {"question": question, "message": last, "link": link, "library": get_library()},
+            )
+            subject = _("%(name)s wrote back about question #%(number)s") % {
+                "name": question.name,
+                "number": question.pk,
+            }
+            sent += EmailMessage(subject, body, to=[user.email]).send()
+    return sent
 
 
 FEEDBACK_KINDS = ("response", "resolved")

@@ -135,6 +135,9 @@ class FaqEntry(models.Model):
     question_text = models.TextField(_("question"))
     answer_text = models.TextField(_("answer"))
     is_published = models.BooleanField(_("published"), default=True)
+    # The analysed terms of question and answer (search.analysis), space-separated with a space
+    # at each end, so that the site search finds an entry by " term " (conversations.faq_search).
+    search_terms = models.TextField(blank=True, default="", editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -147,6 +150,45 @@ class FaqEntry(models.Model):
 
     def __str__(self) -> str:
         return self.question_text[:60]
+
+    def save(self, *args, **kwargs) -> None:
+        from conversations.faq_search import entry_terms
+
+        self.search_terms = entry_terms(self.question_text, self.answer_text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_terms" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_terms"]
+        super().save(*args, **kwargs)
+
+
+class InboundMail(models.Model):
+    """An e-mail received for a thread (`pustaka receive_mail`), kept by its Message-ID so that a
+    message delivered or processed twice adds the reply once."""
+
+    class Outcome(models.TextChoices):
+        ADDED = "added", _("Added to the thread")
+        UNKNOWN_THREAD = "unknown_thread", _("No thread for this address")
+        WRONG_SENDER = "wrong_sender", _("Not from the asker's address")
+        AUTO_REPLY = "auto_reply", _("An automatic reply")
+        EMPTY = "empty", _("No text of its own")
+        REFUSED = "refused", _("Refused by the thread's rules")
+
+    message_id = models.CharField(max_length=255, unique=True)
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mail"
+    )
+    sender = models.CharField(max_length=254, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("received e-mail")
+        verbose_name_plural = _("received e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} ({self.outcome})"
 
 
 class FeedbackCategory(models.TextChoices):

@@ -51,11 +51,37 @@ def saved_replies() -> QuerySet[SavedReply]:
     return SavedReply.objects.all()
 
 
+def _matching(qs: QuerySet[FaqEntry], words: list[str]) -> QuerySet[FaqEntry]:
+    for term in words:
+        qs = qs.filter(search_terms__contains=f" {term} ")
+    return qs
+
+
 def public_faq(query: str = "") -> QuerySet[FaqEntry]:
+    """Published entries; with a query, those holding its words (analysed as the catalogue
+    does: "meminjam" finds "pinjam"), or, for a query of only small words, the literal text."""
+    from conversations.faq_search import query_terms
+
     qs = FaqEntry.objects.filter(is_published=True)
     if query:
+        words = query_terms(query)
+        if words:
+            return _matching(qs, words)
         qs = qs.filter(Q(question_text__icontains=query) | Q(answer_text__icontains=query))
     return qs
+
+
+def faq_for_search(query, *, limit: int = 3) -> list[FaqEntry]:
+    """The published FAQ entries answering a catalogue search (a string or the OPAC's parsed
+    query), for the "answers from the librarians" box; none when the search has no words of
+    substance. One query."""
+    from conversations.faq_search import query_terms
+
+    words = query_terms(query) if query else []
+    if not words:
+        return []
+    qs = _matching(FaqEntry.objects.filter(is_published=True), words)
+    return list(qs.only("pk", "question_text", "answer_text").order_by("-created_at")[:limit])
 
 
 FEEDBACK_SALT = "conversations.feedback"  # noqa: S105 - a signing salt, not a secret

@@ -167,7 +167,15 @@ def patron_reply(question: Question, body: str, *, at: dt.datetime | None = None
         )
         if question.state in (S.WAITING, S.ANSWERED):
             transition(question, S.OPEN, by=question.asker, at=at, reason="patron reply")
+        _notify_staff(question)
     return message
+
+
+def _notify_staff(question: Question) -> None:
+    from conversations.tasks import send_patron_reply_notice
+
+    pk = question.pk
+    transaction.on_commit(lambda: send_patron_reply_notice.enqueue(pk))
 
 
 def rate(question: Question, rating: int, *, comment: str = "") -> Question:

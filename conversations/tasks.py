@@ -24,3 +24,10 @@ def send_escalation_mail(feedback_ids: list[int]) -> int:
     from conversations.mail import send_escalation
 
     return send_escalation(feedback_ids)
+
+
+@task()
+def send_patron_reply_notice(question_id: int) -> int:
+    from conversations.mail import send_patron_reply_notice as send
+
+    return send(question_id)

@@ -32,5 +32,14 @@ class ParticipationConfig(AppConfig):
                 description=_("Members' purchase suggestions: accept, decline, order."),
                 order=60,
             ),
+            StaffLink(
+                key="participation.reported",
+                label=_("Reported comments"),
+                url_name="participation:staff-reported",
+                section=Section.PROGRAMMES,
+                permission="participation.manage_ideas",
+                description=_("Comments on ideas that members reported: hide or keep."),
+                order=65,
+            ),
         )
         post_save.connect(item_saved, sender=Item, dispatch_uid="participation.item_saved")

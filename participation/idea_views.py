@@ -4,7 +4,7 @@ on an idea's page (status with a reason, the event that came of it, hiding a com
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from accounts.decorators import member_required, staff_required
 from conversations.throttle import allow_request
 from core.errors import DomainError
 from participation import ideas
-from participation.models import Comment, Idea, IdeaKind, Vote
+from participation.models import Comment, Idea, IdeaKind, ReportReason, Vote
 from participation.states import IdeaStatus
 from patrons.selectors import member_for_user
 
@@ -70,6 +70,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comments": comments if can_manage else comments.filter(is_hidden=False),
             "can_manage": can_manage,
             "statuses": IdeaStatus.choices,
+            "report_reasons": ReportReason.choices,
         },
     )
 
@@ -144,3 +145,51 @@ def hide_comment(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as err:
         messages.error(request, str(err))
     return redirect("participation:idea", item.idea_id)
+
+
+@require_POST
+@member_required
+def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Comment.objects.filter(is_hidden=False), pk=pk)
+    member = member_for_user(request.user)
+    if member is None:
+        messages.error(request, _("Only members can report a comment."))
+    elif not allow_request(request, "report"):
+        messages.error(request, _("Too many reports from here in the last hour. Please try later."))
+    else:
+        try:
+            ideas.report_comment(
+                item, member, request.POST.get("reason", ""), note=request.POST.get("note", "")
+            )
+        except DomainError as err:
+            messages.error(request, str(err))
+        else:
+            messages.success(request, _("Thank you: the library will look at this comment."))
+    return redirect("participation:idea", item.idea_id)
+
+
+@staff_required(ideas.PERMISSION)
+def reported(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "participation/staff_reported.html",
+        {"comments": ideas.reported_comments()[:200]},
+    )
+
+
+@require_POST
+@staff_required(ideas.PERMISSION)
+def moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    item = get_object_or_404(Comment, pk=pk)
+    try:
+        if action == "hide":
+            ideas.hide_comment(item, request.POST.get("reason", ""), staff=request.user)
+            messages.success(request, _("Comment hidden."))
+        elif action == "keep":
+            ideas.keep_comment(item, staff=request.user)
+            messages.success(request, _("Comment kept; the reports are closed."))
+        else:
+            raise Http404
+    except DomainError as err:
+        messages.error(request, str(err))
+    return redirect("participation:staff-reported")

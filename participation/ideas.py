@@ -5,7 +5,8 @@ came of it, and hide a comment with a reason."""
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conversations.moderation import check_public_text
@@ -13,7 +14,7 @@ from conversations.services import clean_text
 from core import audit
 from core.errors import DomainError
 from core.permissions import require
-from participation.models import Comment, Idea, IdeaKind, Vote
+from participation.models import Comment, CommentReport, Idea, IdeaKind, ReportReason, Vote
 from participation.states import IDEA_TRANSITIONS, VOTING_STATES, IdeaStatus
 
 PERMISSION = "participation.manage_ideas"
@@ -22,6 +23,7 @@ audit.register_actions(
     {
         "idea.status": _("Changed the status of an idea"),
         "idea.comment_hide": _("Hid a comment on an idea"),
+        "idea.comment_keep": _("Kept a reported comment on an idea"),
     }
 )
 
@@ -51,13 +53,22 @@ def propose(member, *, kind: str, title: str, body: str) -> Idea:
 
 def toggle_vote(idea: Idea, member) -> bool:
     """Vote for the idea, or take the vote back. Returns whether the member now votes for it."""
+    return set_vote(idea, member, not Vote.objects.filter(idea=idea, member=member).exists())
+
+
+def set_vote(idea: Idea, member, voted: bool) -> bool:
+    """The member votes for the idea (voted) or not; asking for what is already so changes
+    nothing (an app that resends). Taking a vote back is allowed whatever the idea's status;
+    a new vote only while the idea is open for votes. Returns whether the member now votes."""
     with transaction.atomic():
         idea = Idea.objects.select_for_update().get(pk=idea.pk)
         existing = Vote.objects.filter(idea=idea, member=member)
-        if existing.exists():
-            existing.delete()
-            Idea.objects.filter(pk=idea.pk).update(votes_count=F("votes_count") - 1)
+        if not voted:
+            if existing.delete()[0]:
+                Idea.objects.filter(pk=idea.pk).update(votes_count=F("votes_count") - 1)
             return False
+        if existing.exists():
+            return True
         if idea.status not in VOTING_STATES:
             raise IdeaClosedError()
         try:
@@ -102,11 +113,76 @@ def hide_comment(comment_obj: Comment, reason: str, *, staff) -> Comment:
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequiredError()
-    comment_obj.is_hidden = True
-    comment_obj.hidden_reason = reason[:300]
-    comment_obj.save(update_fields=["is_hidden", "hidden_reason"])
-    audit.record("idea.comment_hide", actor=staff, subject=comment_obj)
+    with transaction.atomic():
+        comment_obj.is_hidden = True
+        comment_obj.hidden_reason = reason[:300]
+        comment_obj.save(update_fields=["is_hidden", "hidden_reason"])
+        _close_reports(comment_obj, CommentReport.Outcome.HIDDEN, staff=staff)
+        audit.record("idea.comment_hide", actor=staff, subject=comment_obj)
     return comment_obj
+
+
+class AlreadyReportedError(DomainError):
+    code = "already_reported"
+    message = _("You have already reported this comment. The library will look at it.")
+
+
+class InvalidReportReasonError(DomainError):
+    code = "invalid_reason"
+    message = _("Choose why the comment should not be there.")
+
+
+class CommentHiddenError(DomainError):
+    code = "comment_hidden"
+    message = _("This comment has already been hidden.")
+
+
+def report_comment(comment_obj: Comment, member, reason: str, *, note: str = "") -> CommentReport:
+    """A member reports a comment to staff, once. The comment stays visible until staff
+    decide; staff see it in "reported comments"."""
+    if reason not in ReportReason.values:
+        raise InvalidReportReasonError()
+    if comment_obj.is_hidden:
+        raise CommentHiddenError()
+    note = (note or "").strip()[:300]
+    if note:
+        check_public_text(note)
+    try:
+        with transaction.atomic():
+            return CommentReport.objects.create(
+                comment=comment_obj, member=member, reason=reason, note=note
+            )
+    except IntegrityError:
+        raise AlreadyReportedError() from None
+
+
+def keep_comment(comment_obj: Comment, *, staff) -> int:
+    """Staff looked at the reports of a comment and keep it: the reports are closed."""
+    require(staff, PERMISSION)
+    with transaction.atomic():
+        closed = _close_reports(comment_obj, CommentReport.Outcome.KEPT, staff=staff)
+        audit.record("idea.comment_keep", actor=staff, subject=comment_obj)
+    return closed
+
+
+def _close_reports(comment_obj: Comment, outcome: str, *, staff) -> int:
+    return CommentReport.objects.filter(comment=comment_obj, handled_at__isnull=True).update(
+        handled_at=timezone.now(), handled_by=staff, outcome=outcome
+    )
+
+
+def reported_comments():
+    """Comments with reports staff have not handled, most reported first."""
+    pending = CommentReport.objects.filter(handled_at__isnull=True).order_by("created_at")
+    return (
+        Comment.objects.annotate(
+            open_reports=Count("reports", filter=Q(reports__handled_at__isnull=True))
+        )
+        .filter(open_reports__gt=0)
+        .select_related("idea", "member")
+        .prefetch_related(Prefetch("reports", queryset=pending, to_attr="pending_reports"))
+        .order_by("-open_reports", "created_at")
+    )
 
 
 def board(*, sort: str = "votes"):

@@ -119,3 +119,47 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class ReportReason(models.TextChoices):
+    OFFENSIVE = "offensive", _("Offensive or hateful")
+    SPAM = "spam", _("Advertising or spam")
+    PERSONAL = "personal", _("Personal details of someone")
+    OFF_TOPIC = "off_topic", _("Not about the idea")
+    OTHER = "other", _("Something else")
+
+
+class CommentReport(models.Model):
+    """A member tells staff a comment should not be there (one report per member per comment).
+    Staff handle every open report of a comment at once: hide it (with a reason) or keep it."""
+
+    class Outcome(models.TextChoices):
+        HIDDEN = "hidden", _("Comment hidden")
+        KEPT = "kept", _("Comment kept")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    member = models.ForeignKey("patrons.Member", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=20, choices=ReportReason.choices)
+    note = models.CharField(_("more about it (optional)"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("report of a comment")
+        verbose_name_plural = _("reports of comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "member"], name="one_report_per_member_per_comment"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=ReportReason.values), name="report_valid_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} reports {self.comment_id}"

@@ -20,4 +20,11 @@ urlpatterns = [
     path("ideas/<int:pk>/comment/", idea_views.add_comment, name="idea-comment"),
     path("ideas/<int:pk>/status/", idea_views.set_status, name="idea-status"),
     path("ideas/comments/<int:pk>/hide/", idea_views.hide_comment, name="idea-comment-hide"),
+    path("ideas/comments/<int:pk>/report/", idea_views.report_comment, name="idea-comment-report"),
+    path("staff/ideas/reported/", idea_views.reported, name="staff-reported"),
+    path(
+        "staff/ideas/reported/<int:pk>/<slug:action>/",
+        idea_views.moderate,
+        name="staff-reported-action",
+    ),
 ]

@@ -15,6 +15,7 @@ from catalog.identifiers import format_isbn
 from catalog.models import AccessibilityFeature, MaterialType
 from catalog.opac import citation, holds, metadata
 from catalog.opac.selectors import record_page, result_rows
+from conversations.selectors import faq_for_search
 from core.selectors import get_library
 from search import engine
 from search import selectors as browse
@@ -136,6 +137,7 @@ def search(request: HttpRequest) -> HttpResponse:
             ),
             "total_text": _number(result.total),
             "reachable_text": _number(result.reachable),
+            "faq_answers": faq_for_search(result.query),
         }
     )
     return render(request, "catalog/opac/search.html", context)
