@@ -137,6 +137,16 @@ class MemberForm(MemberFieldsMixin, forms.ModelForm):
         ),
     )
 
+    send_access_link = forms.BooleanField(
+        label=_("E-mail a link to set up online access (renewals, holds, the phone app)"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "The member chooses a password through the link, valid for three days. Only "
+            "when an e-mail address is given."
+        ),
+    )
+
     class Meta:
         model = Member
         fields = [
@@ -182,6 +192,7 @@ class MemberForm(MemberFieldsMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["guardian_consent"].initial = self.instance.guardian_consent_at is not None
             self.require_birth_date = False  # older records may not have it
+            del self.fields["send_access_link"]  # the member's page has the button for it
         else:
             for name in ("expires_on", "preferred_language", "notify_by_email"):
                 del self.fields[name]
@@ -201,6 +212,7 @@ class MemberForm(MemberFieldsMixin, forms.ModelForm):
     def service_data(self) -> dict:
         """The cleaned values as the services take them."""
         data = dict(self.cleaned_data)
+        data.pop("send_access_link", None)
         photo = data.pop("photo", None)
         if isinstance(photo, ContentFile) or (photo is False and self.instance.pk):
             data["photo"] = photo  # a new photo, or (when editing) "remove the photo"

@@ -23,7 +23,10 @@ from patrons.models import Member, MemberStatus
 
 MEMBER_FIELDSETS = [
     (gettext_lazy("Who"), ["full_name", "category", "nik", "birth_date", "gender", "institution"]),
-    (gettext_lazy("Contact"), ["email", "phone", "address", "city", "home_branch"]),
+    (
+        gettext_lazy("Contact"),
+        ["email", "send_access_link", "phone", "address", "city", "home_branch"],
+    ),
     (gettext_lazy("Photo"), ["photo"]),
     (
         gettext_lazy("Parent or guardian (children)"),
@@ -99,6 +102,19 @@ def member_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Member %(number)s registered.") % {"number": member.number}
             )
+            if form.cleaned_data.get("send_access_link") and member.email:
+                try:
+                    services.send_access_link(
+                        member, by=request.user, site_url=request.build_absolute_uri("/")
+                    )
+                except DomainError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(
+                        request,
+                        _("A link for online access was sent to %(email)s.")
+                        % {"email": member.email},
+                    )
             _warn(request, member)
             return redirect("patrons:member-detail", pk=member.pk)
     return render(

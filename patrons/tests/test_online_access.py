@@ -141,3 +141,46 @@ def test_a_cataloguer_may_not_send_links(make_user, desk_member):
 def test_the_sign_in_page_points_desk_members_to_online_access(public):
     page = public.get(reverse("accounts:login")).content.decode()
     assert reverse("registration:access") in page
+
+
+def test_registering_at_the_desk_with_an_email_sends_the_link_when_ticked(
+    librarian, member_categories, django_capture_on_commit_callbacks
+):
+    client = signed_in_english(librarian)
+    form = client.get(reverse("patrons:member-create")).content.decode()
+    assert "E-mail a link to set up online access" in form
+    data = {
+        "full_name": "Ani Wulandari",
+        "category": "general",
+        "birth_date": "1999-01-15",
+        "gender": "f",
+        "phone": "0812 3456 7890",
+        "email": "ani@example.org",
+        "home_branch": "",
+        "send_access_link": "on",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("patrons:member-create"), data, follow=True)
+    assert "A link for online access was sent to ani@example.org" in response.content.decode()
+    assert mail.outbox[0].to == ["ani@example.org"]
+    member = Member.objects.get(email="ani@example.org")
+    page = client.get(link_in_mail())
+    assert page.status_code == 200 and member.number in page.content.decode()
+    assert AuditEntry.objects.filter(action="member.access_link", object_id=str(member.pk)).exists()
+
+    # Unticked, or without an e-mail address: no mail.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("patrons:member-create"),
+            {**data, "full_name": "Budi", "email": "budi@example.org", "send_access_link": ""},
+        )
+        client.post(reverse("patrons:member-create"), {**data, "full_name": "Citra", "email": ""})
+    assert Member.objects.count() == 3
+    assert mail.outbox == []
+
+
+def test_the_member_edit_form_does_not_offer_the_link(librarian, desk_member):
+    client = signed_in_english(librarian)
+    form = client.get(reverse("patrons:member-edit", args=[desk_member.pk])).content.decode()
+    assert "E-mail a link to set up online access" not in form
