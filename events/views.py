@@ -619,10 +619,21 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         if (end - start).days > 366:
             end = start + dt.timedelta(days=366)
     summary = selectors.period_summary(start, end, branch=branch)
+    # Satisfaction from each event's feedback survey (surveys app).
+    from surveys.selectors import event_satisfaction, overall_satisfaction
+
+    rated = event_satisfaction([row.event.pk for row in summary.rows])
     return render(
         request,
         "events/staff_dashboard.html",
-        {"form": form, "summary": summary, "start": start, "end": end},
+        {
+            "form": form,
+            "summary": summary,
+            "start": start,
+            "end": end,
+            "rows": [(row, rated.get(row.event.pk)) for row in summary.rows],
+            "satisfaction": overall_satisfaction(rated.values()),
+        },
     )
 
 

@@ -383,6 +383,7 @@ class Satisfaction:
     average: Decimal | None
     scale: int
     responses: int
+    answered: int = 0
 
 
 def event_satisfaction(event_ids) -> dict[int, Satisfaction]:
@@ -428,9 +429,25 @@ def event_satisfaction(event_ids) -> dict[int, Satisfaction]:
             else None,
             t["scale"],
             t["responses"],
+            t["answered"],
         )
         for event_id, t in totals.items()
     }
+
+
+def overall_satisfaction(satisfactions) -> Satisfaction | None:
+    """Several events' satisfaction pooled (weighted by answers), on a scale of 5."""
+    satisfactions = list(satisfactions)
+    if not satisfactions:
+        return None
+    answered = sum(s.answered for s in satisfactions if s.average is not None)
+    total = sum(
+        s.average / s.scale * 5 * s.answered for s in satisfactions if s.average is not None
+    )
+    average = (
+        (Decimal(total) / answered).quantize(Decimal("0.1"), ROUND_HALF_UP) if answered else None
+    )
+    return Satisfaction(average, 5, sum(s.responses for s in satisfactions), answered)
 
 
 # ---------------------------------------------------------------------------------------------
