@@ -332,3 +332,93 @@ def test_an_entrant_uploads_and_a_judge_scores_the_entry(
     page.goto(f"{live_server.url}/events/{event.pk}/")
     expect(page.locator(".winners")).to_contain_text("Senja di Mahakam")
     assert_accessible(page)
+
+
+def test_a_member_takes_a_timed_quiz_on_a_phone_and_sees_the_leaderboard(
+    page, live_server, make_event, make_member, make_user, coordinator
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from events import quizzes, services
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    now = timezone.now()
+    event = make_event(
+        title="Kuis Literasi",
+        kind="quiz",
+        capacity=None,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=1),
+        registration_closes_at=now + dt.timedelta(hours=20),
+    )
+    quiz = quizzes.set_up(event, by=coordinator, time_limit_minutes=10)
+    quizzes.save_question(
+        quiz,
+        by=coordinator,
+        text="Sungai terpanjang di Kalimantan Timur?",
+        kind="single",
+        points=2,
+        choices=[("Kapuas", False), ("Mahakam", True), ("Barito", False)],
+    )
+    quizzes.save_question(
+        quiz,
+        by=coordinator,
+        text="Karya Pramoedya Ananta Toer?",
+        kind="multiple",
+        points=3,
+        choices=[("Bumi Manusia", True), ("Anak Semua Bangsa", True), ("Cantik Itu Luka", False)],
+    )
+    quizzes.save_question(
+        quiz,
+        by=coordinator,
+        text="Penulis Laskar Pelangi?",
+        kind="short",
+        accepted=["Andrea Hirata"],
+    )
+    # Someone finished earlier with a lower score.
+    budi = services.register(event, member=make_member("Budi Santoso")).registration
+    earlier = quizzes.start_attempt(quiz, budi, at=now - dt.timedelta(minutes=30)).attempt
+    quizzes.submit_attempt(
+        earlier, registration=budi, answers={}, at=now - dt.timedelta(minutes=29)
+    )
+    rina = make_member("Rina Wulandari", user=make_user("rina", roles={"member"}))
+    services.register(event, member=rina)
+
+    page.set_viewport_size(PHONE)
+    english(page, live_server)
+    sign_in(page, live_server, rina.user)
+    page.goto(f"{live_server.url}/events/{event.pk}/")
+    page.get_by_role("link", name="Take the quiz").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.locator(".quiz-clock")).to_have_text(__import__("re").compile(r"^(9|10):\d\d$"))
+    page.get_by_label("Mahakam").check()
+    page.get_by_label("Bumi Manusia").check()
+    page.get_by_label("Anak Semua Bangsa").check()
+    page.get_by_label("Your answer").fill("andrea hirata")
+    assert_accessible(page)
+    take_screenshots(page, "events-quiz")
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.locator(".messages")).to_contain_text("Your answers are submitted")
+    expect(page.locator(".quiz-score")).to_contain_text("6 of 6 points")
+    rows = page.locator(".quiz-leaders tbody tr")
+    expect(rows.nth(0)).to_contain_text("Rina W.")
+    expect(rows.nth(1)).to_contain_text("Budi S.")
+    assert_accessible(page)
+    take_screenshots(page, "events-quiz-result")
+    page.get_by_role("link", name="The whole leaderboard").click()
+    expect(page.locator("h1")).to_have_text("Leaderboard")
+    assert_accessible(page)
+
+    # The coordinator's question set on a phone: the same look as the competition screens.
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/staff/events/{event.pk}/quiz/")
+    page.locator("#id_new-text").fill("Hari Buku Nasional diperingati tanggal?")
+    page.locator("#id_new-choices").fill("2 Mei\n*17 Mei\n28 Oktober")
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.locator(".messages")).to_contain_text("The question is saved")
+    expect(page.locator(".quiz-staff-questions > li")).to_have_count(4)
+    assert_accessible(page)
+    take_screenshots(page, "events-quiz-staff")
