@@ -166,3 +166,59 @@ def test_staff_approve_a_pending_booking_on_the_day_sheet(
     assert_accessible(page)
     booking.refresh_from_db()
     assert booking.state == "confirmed"
+
+
+def test_staff_add_a_room_with_a_rule_and_a_member_reads_it_before_booking(
+    page, live_server, member, make_user, branches
+):
+    from spaces.models import BookingRule, Space
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    coordinator = make_user("dewi", roles={"programme_coordinator"})
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/staff/spaces/setup/")
+    expect(page.locator("h1")).to_contain_text("Rooms, equipment and booking rules")
+    assert_accessible(page)
+    page.get_by_role("link", name="Add a space").click()
+    expect(page.locator("h1")).to_have_text("Add a space")
+    page.select_option("#id_kind", "creative_space")
+    page.fill("#id_name", "Ruang Kreasi Anak")
+    page.fill("#id_capacity", "0")
+    page.get_by_label("Projector").check()
+    page.get_by_label("Accessible entrance").check()
+    page.get_by_role("button", name="Save").click()
+    # A capacity of nobody is refused, and the message names the field.
+    expect(page.locator("#form-errors")).to_contain_text("Capacity (people)")
+    assert_accessible(page)
+    page.fill("#id_capacity", "10")
+    page.fill("#id_location", "Lantai 1, sayap timur")
+    take_screenshots(page, "spaces-staff-space-form")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Ruang Kreasi Anak is added.")
+    space = Space.objects.get(name="Ruang Kreasi Anak")
+    assert space.features == ["projector", "accessible"] and space.capacity == 10
+
+    page.get_by_role("link", name="Add a rule for Ruang Kreasi Anak").first.click()
+    expect(page.locator("#id_space")).to_have_value(str(space.pk))
+    page.fill("#id_buffer_minutes", "15")
+    page.fill("#id_max_minutes", "90")
+    page.select_option("#id_needs_approval", "yes")
+    page.get_by_role("button", name="Preview the rules text").click()
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("Staff approve each booking before it is confirmed.")
+    expect(preview).to_contain_text("last 30 to 90 minutes")
+    assert not BookingRule.objects.exists()
+    assert_accessible(page)
+    take_screenshots(page, "spaces-staff-rule-form")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("is saved")
+    assert BookingRule.objects.get(space=space).buffer_minutes == 15
+
+    sign_in(page, live_server, member.user)
+    page.goto(f"{live_server.url}/spaces/{space.pk}/")
+    rules = page.locator(".rules")
+    expect(rules).to_contain_text("Staff approve each booking before it is confirmed.")
+    expect(rules).to_contain_text("The room is kept free 15 minutes after each booking.")
+    page.goto(f"{live_server.url}/spaces/{space.pk}/book/")
+    expect(page.locator(".rules")).to_contain_text("last 30 to 90 minutes")
+    assert_accessible(page)
