@@ -61,6 +61,16 @@ class HoldsNotAllowedError(CirculationError):
     message = _("Holds are not allowed on this title for this member.")
 
 
+class HoldNotChangeableError(CirculationError):
+    code = "hold_not_changeable"
+    message = _("This hold can no longer be changed: it is “%(state)s”.")
+
+
+class PickupBranchNotAllowedError(CirculationError):
+    code = "pickup_branch_not_allowed"
+    message = _("Holds on this title cannot be collected at %(branch)s.")
+
+
 class AlreadyOnLoanToMemberError(CirculationError):
     code = "already_on_loan_to_member"
     message = _("%(member)s already has a copy of this title on loan.")

@@ -23,6 +23,7 @@ from circulation import locks, selectors
 from circulation.errors import (
     AlreadyOnLoanToMemberError,
     CirculationError,
+    HoldNotChangeableError,
     HoldsNotAllowedError,
     InvalidPaymentError,
     ItemAlreadyOnLoanError,
@@ -34,6 +35,7 @@ from circulation.errors import (
     NoCopiesError,
     OverrideNotPermittedError,
     OverrideReasonRequiredError,
+    PickupBranchNotAllowedError,
 )
 from circulation.models import FineEntry, FineKind, Hold, Loan, Transfer, TransferReason
 from circulation.policies import due_date, end_of_day, overdue_fine, rules_from_snapshot
@@ -590,6 +592,55 @@ def cancel_hold(
             channel=channel,
         )
     announce([hold.record_id], availability=True)
+    return hold
+
+
+@transaction.atomic
+def change_hold_pickup(
+    hold: Hold,
+    *,
+    pickup_branch: Branch,
+    staff=None,
+    at: dt.datetime | None = None,
+    channel: str = Channel.WEB,
+) -> Hold:
+    """Collect a waiting (or suspended) hold at another branch. The branch must take holds on
+    this title for this member, as when placing it. Once a copy is set aside (in transit or on
+    the hold shelf) the branch is fixed. Choosing the same branch again changes nothing."""
+    at = _now(at)
+    current = Hold.objects.get(pk=hold.pk)  # the caller's copy may be stale
+    locks.record_for_update(current.record_id)
+    hold = (
+        Hold.objects.select_for_update(of=("self",))
+        .select_related("pickup_branch", "record", "member__category")
+        .get(pk=hold.pk)
+    )
+    if hold.state not in (HoldState.WAITING, HoldState.SUSPENDED):
+        raise HoldNotChangeableError(state=hold.get_state_display())
+    if pickup_branch.pk == hold.pickup_branch_id:
+        return hold
+    if (
+        not pickup_branch.is_active
+        or not selectors.loan_rules_for(
+            hold.member, hold.record.material_type, pickup_branch
+        ).holds_allowed
+    ):
+        raise PickupBranchNotAllowedError(branch=pickup_branch.name)
+    from circulation.models import HoldEvent
+
+    previous = hold.pickup_branch
+    hold.pickup_branch = pickup_branch
+    hold.save(update_fields=["pickup_branch"])
+    HoldEvent.objects.create(
+        hold=hold,
+        from_state=hold.state,
+        to_state=hold.state,
+        at=at,
+        by=staff if getattr(staff, "pk", None) else None,
+        channel=channel,
+        reason="pickup changed",
+        details={"from": previous.code, "to": pickup_branch.code},
+    )
     return hold
 
 

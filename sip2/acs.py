@@ -29,9 +29,16 @@ from core.models import Branch
 from patrons.models import Member
 from patrons.services.pins import check_pin, pin_locked
 from sip2 import protocol
-from sip2.models import ErrorDetection, SipAccount
+from sip2.models import (
+    OPTIONAL_FIELDS,
+    DueDateFormat,
+    ErrorDetection,
+    HomeBranchField,
+    ItemProperties,
+    SipAccount,
+)
 from sip2.protocol import Request, sip_date, yn
-from sip2.services import authenticate
+from sip2.services import authenticate, set_item_properties
 
 log = logging.getLogger("pustaka.sip2")
 
@@ -43,7 +50,7 @@ LANGUAGE_CODES = {"en": "001", "id": "000"}
 BX_ORDER = (
     "23", "11", "09", "01", "99", "97", "93", "63", "35", "37", "17", "19", "25", "15", "29", "65"
 )  # fmt: skip
-IMPLEMENTED = frozenset(BX_ORDER) - {"19"}
+IMPLEMENTED = frozenset(BX_ORDER)
 CIRCULATION_STATUS = {
     ItemStatus.AVAILABLE: "03",
     ItemStatus.ON_LOAN: "04",
@@ -86,10 +93,14 @@ class Session:
 
 @dataclass
 class Reply:
+    """A reply before the account's options are applied (`account_view`): a value of None
+    leaves the field out; a datetime is formatted there (AH in the account's due date format)."""
+
     code: str
     fixed: str
     fields: list[tuple[str, object]]
     error: bool = False
+    member: Member | None = None  # the member the reply is about (for the home branch option)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,17 +202,63 @@ def _dispatch(session: Session, request: Request, *, database: bool = True) -> R
     zone = session.zone or timezone.get_current_timezone()
     with translation.override(language), timezone.override(zone):
         if account is not None and not account.allows(request.code):
-            return _refusal(request, session, _("This kiosk may not do that."))
-        try:
-            if not database:
-                return handler(session, request)
-            with transaction.atomic():
-                return handler(session, request)
-        except DomainError as error:
-            return _refusal(request, session, str(error))
-        except Exception:
-            log.exception("sip2 %s: %s failed", session.peer, request.code)
-            return _refusal(request, session, _("Something went wrong. Please ask at the desk."))
+            reply = _refusal(request, session, _("This kiosk may not do that."))
+        else:
+            try:
+                if not database:
+                    reply = handler(session, request)
+                else:
+                    with transaction.atomic():
+                        reply = handler(session, request)
+            except DomainError as error:
+                reply = _refusal(request, session, str(error))
+            except Exception:
+                log.exception("sip2 %s: %s failed", session.peer, request.code)
+                reply = _refusal(
+                    request, session, _("Something went wrong. Please ask at the desk.")
+                )
+        return account_view(reply, account)
+
+
+PERSONAL_FIELDS = frozenset(code for code, _label in OPTIONAL_FIELDS)
+DUE_DATE_FORMATS = {
+    DueDateFormat.SIP: sip_date,
+    DueDateFormat.ISO: lambda moment: moment.strftime("%Y-%m-%d"),
+    DueDateFormat.LOCAL: lambda moment: moment.strftime("%d/%m/%Y"),
+}
+
+
+def account_view(reply: Reply, account: SipAccount | None) -> Reply:
+    """The one place where an account's field options shape a reply: personal fields it may
+    not send and fields it hides are dropped, AH takes its due date format, the member's home
+    branch goes to AQ or the screen message, and its prefix goes before the screen message."""
+    if account is None:
+        return reply
+    hidden = set(PERSONAL_FIELDS - set(account.optional_fields or []))
+    hidden |= set(account.hidden_fields or [])
+    if "BV" in hidden:
+        hidden.add("BH")  # no currency without an amount
+    due_format = DUE_DATE_FORMATS.get(account.due_date_format, sip_date)
+    member = reply.member
+    home = member.home_branch if member is not None and member.home_branch_id else None
+    fields: list[tuple[str, object]] = []
+    prefixed = False
+    for field_id, value in reply.fields:
+        if field_id in hidden:
+            continue
+        if isinstance(value, dt.datetime):
+            value = due_format(value) if field_id == "AH" else sip_date(value)
+        if field_id == "AF" and not prefixed:
+            prefixed = True
+            if home is not None and account.home_branch_field == HomeBranchField.AF:
+                where = _("Home branch: %(branch)s.") % {"branch": home.name}
+                value = f"{value} {where}" if value else where
+            if home is not None and account.home_branch_field == HomeBranchField.AQ:
+                fields.append(("AQ", home.code))
+            if account.screen_message_prefix and value:
+                value = f"{account.screen_message_prefix} {value}"
+        fields.append((field_id, value))
+    return Reply(reply.code, reply.fixed, fields, reply.error, member)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,8 +345,9 @@ def _parse_date(text: str) -> dt.datetime | None:
     return moment if moment <= timezone.now() else None
 
 
-def _due(loan: Loan) -> str:
-    return sip_date(timezone.localtime(loan.due_at))
+def _due(loan: Loan) -> dt.datetime:
+    """Formatted by `account_view` in the account's due date format."""
+    return timezone.localtime(loan.due_at)
 
 
 def _due_text(loan: Loan) -> str:
@@ -471,7 +529,7 @@ def patron_status(session: Session, request: Request, *, trusted: bool = False) 
         fields.append(("AF", _("Member card not recognised. Please ask at the desk.")))
     else:
         fields.append(("AF", _patron_screen(member, summary, pin_ok)))
-    return Reply("24", fixed, fields, error=member is None)
+    return Reply("24", fixed, fields, error=member is None, member=member if pin_ok else None)
 
 
 def patron_information(session: Session, request: Request) -> Reply:
@@ -528,19 +586,17 @@ def patron_information(session: Session, request: Request) -> Reply:
     if wanted in lists:
         field_id, values = lists[wanted]
         fields += [(field_id, value) for value in values[window]]
-    optional = set(session.account.optional_fields or [])
-    if "BD" in optional:
-        fields.append(("BD", " ".join(filter(None, [member.address, member.city]))))
-    if "BE" in optional:
-        fields.append(("BE", member.email))
-    if "BF" in optional:
-        fields.append(("BF", member.phone))
-    if "PB" in optional and member.birth_date:
-        fields.append(("PB", member.birth_date.strftime("%Y%m%d")))
+    # Personal fields: only those the account may send survive `account_view`.
+    fields += [
+        ("BD", " ".join(filter(None, [member.address, member.city]))),
+        ("BE", member.email),
+        ("BF", member.phone),
+        ("PB", member.birth_date.strftime("%Y%m%d") if member.birth_date else None),
+    ]
     if member.expires_on:
         fields.append(("PE", sip_date(dt.datetime.combine(member.expires_on, dt.time()))))
     fields.append(("AF", _patron_screen(member, summary, pin_ok)))
-    return Reply("64", fixed, fields)
+    return Reply("64", fixed, fields, member=member)
 
 
 def end_session(session: Session, request: Request) -> Reply:
@@ -576,7 +632,7 @@ def patron_enable(session: Session, request: Request) -> Reply:
         # Only a block a kiosk made may be lifted by a kiosk.
         unblock_member(member, _("lifted by a kiosk"), by=session.account.acting_user)
     reply = patron_status(session, request)
-    return Reply("26", reply.fixed, reply.fields, reply.error)
+    return Reply("26", reply.fixed, reply.fields, reply.error, reply.member)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -605,12 +661,28 @@ def item_information(session: Session, request: Request) -> Reply:
         if hold is not None and hold.pickup_deadline:
             deadline = dt.datetime.combine(hold.pickup_deadline, dt.time(23, 59, 59))
             fields.append(("CM", sip_date(deadline)))
+    properties = ItemProperties.objects.filter(item=item).values_list("text", flat=True).first()
+    fields.append(("CH", properties))
     fields.append(("AF", item.get_status_display()))
     return Reply("18", status + "0001" + _date(), fields)
 
 
 def item_status_update(session: Session, request: Request) -> Reply:
-    return _refusal(request, session, _("Item properties cannot be changed from a kiosk."))
+    """19: keep the item properties (CH) a kiosk or sorter sends; 17 gives them back."""
+    item = _find_item(request.get("AB"))
+    if item is None:
+        return _refusal(request, session, _("Item not recognised."))
+    properties = set_item_properties(item, request.get("CH"), account=session.account)
+    return Reply(
+        "20",
+        "1" + _date(),
+        [
+            ("AB", item.barcode),
+            ("AJ", item.record.title),
+            ("CH", properties.text if properties is not None else None),
+            ("AF", _("Item properties saved.")),
+        ],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -793,56 +865,79 @@ def checkin(session: Session, request: Request) -> Reply:
 # Holds and fees
 
 
+def _hold_reply(session: Session, request: Request, hold: Hold, message: str) -> Reply:
+    """16 for a hold placed, changed or cancelled: where it stands in the queue, where it is
+    collected and, once a copy waits on the hold shelf, until when (BW)."""
+    expires = None
+    if hold.state == "ready" and hold.pickup_deadline:
+        expires = sip_date(dt.datetime.combine(hold.pickup_deadline, dt.time(23, 59, 59)))
+    return Reply(
+        "16",
+        "1" + yn(hold.state == "ready") + _date(),
+        [
+            ("BW", expires),
+            ("BR", str(hold.position)),
+            ("BS", hold.pickup_branch.code),
+            ("AO", _ao(session, request)),
+            ("AA", request.get("AA")),
+            ("AB", request.get("AB") or None),
+            ("AJ", hold.record.title),
+            ("AF", message % {"position": hold.position, "branch": hold.pickup_branch.name}),
+        ],
+    )
+
+
 def hold(session: Session, request: Request) -> Reply:
+    """+ place, - cancel, * modify (pickup branch BS) a member's hold on the title of item AB
+    or title AJ."""
     member, message = _patron_checked(session, request)
     if member is None:
         return _refusal(request, session, message)
     mode = request.fixed[:1]
+    if mode not in ("+", "-", "*"):
+        return _refusal(request, session, _("Unknown hold mode."))
     code = request.get("AB") or request.get("AJ")
     record = selectors.find_record_for_hold("".join(code.split())) if code else None
     if record is None:
         return _refusal(request, session, _("Item not recognised."))
-    ao = _ao(session, request)
-    if mode == "-":
-        existing = Hold.objects.filter(
-            record=record, member=member, state__in=ACTIVE_HOLD_STATES
-        ).first()
-        if existing is None:
-            return _refusal(request, session, _("You have no hold on this title."))
-        services.cancel_hold(existing, staff=None, channel=CHANNEL, reason="kiosk")
-        return Reply(
-            "16",
-            "1N" + _date(),
-            [
-                ("AO", ao),
-                ("AA", request.get("AA")),
-                ("AJ", record.title),
-                ("AF", _("Hold cancelled.")),
-            ],  # noqa: E501
-        )
-    if mode != "+":
-        return _refusal(request, session, _("A hold can only be placed or cancelled here."))
-    pickup = _branch(session, request.get("BS"))
-    placed = services.place_hold(record, member, pickup_branch=pickup, channel=CHANNEL)
-    position = selectors.hold_position(placed)
-    available = placed.state == "ready"
-    return Reply(
-        "16",
-        "1" + yn(available) + _date(),
-        [
-            ("BR", str(position)),
-            ("BS", pickup.code),
-            ("AO", ao),
-            ("AA", request.get("AA")),
-            ("AB", request.get("AB") or None),
-            ("AJ", record.title),
-            (
-                "AF",
-                _("Hold placed: you are number %(position)s in the queue.")
-                % {"position": position},
-            ),  # noqa: E501
-        ],
+    if mode == "+":
+        pickup = _branch(session, request.get("BS"))
+        placed = services.place_hold(record, member, pickup_branch=pickup, channel=CHANNEL)
+        placed.position = selectors.hold_position(placed)
+        text = _("Hold placed: you are number %(position)s in the queue.")
+        return _hold_reply(session, request, placed, text)
+    existing = (
+        Hold.objects.filter(record=record, member=member, state__in=ACTIVE_HOLD_STATES)
+        .select_related("record", "pickup_branch")
+        .first()
     )
+    if existing is None:
+        return _refusal(request, session, _("You have no hold on this title."))
+    existing.position = selectors.hold_position(existing)
+    if mode == "-":
+        cancelled = services.cancel_hold(existing, staff=None, channel=CHANNEL, reason="kiosk")
+        cancelled.position = existing.position  # the place it had, as the kiosk asked about it
+        return _hold_reply(session, request, cancelled, _("Hold cancelled."))
+    if request.get("BW"):
+        # Holds wait until they are filled or cancelled: there is no end date to change.
+        return _refusal(
+            request, session, _("The end date of a hold cannot be changed. Please ask at the desk.")
+        )
+    code = request.get("BS").strip()
+    if code:
+        pickup = Branch.objects.filter(code__iexact=code).first()
+        if pickup is None:
+            return _refusal(request, session, _("Unknown pickup branch."))
+        changed = services.change_hold_pickup(
+            existing, pickup_branch=pickup, staff=None, channel=CHANNEL
+        )
+        changed.position = existing.position
+        text = _(
+            "Hold changed: collect it at %(branch)s. You are number %(position)s in the queue."
+        )
+        return _hold_reply(session, request, changed, text)
+    text = _("Hold unchanged: you are number %(position)s in the queue.")
+    return _hold_reply(session, request, existing, text)
 
 
 def fee_paid(session: Session, request: Request) -> Reply:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Branch
-from sip2.models import OPERATIONS, OPTIONAL_FIELDS, SipAccount
+from sip2.models import HIDEABLE_FIELDS, OPERATIONS, OPTIONAL_FIELDS, SipAccount
 
 
 class SipAccountForm(forms.ModelForm):
@@ -28,6 +28,12 @@ class SipAccountForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    hidden_fields = forms.MultipleChoiceField(
+        label=_("Fields to leave out"),
+        choices=HIDEABLE_FIELDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = SipAccount
@@ -38,6 +44,9 @@ class SipAccountForm(forms.ModelForm):
             "encoding",
             "error_detection",
             "language",
+            "due_date_format",
+            "home_branch_field",
+            "screen_message_prefix",
             "require_patron_pin",
             "checked_in_ok",
             "timeout_seconds",

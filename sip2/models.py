@@ -34,6 +34,28 @@ OPTIONAL_FIELDS = (
 )
 
 
+# Fields an account may leave out of every reply (Koha's `hide_fields`).
+HIDEABLE_FIELDS = (
+    ("BV", _("Amount owed (BV, with its currency BH)")),
+    ("AV", _("Items with fines (AV)")),
+    ("PE", _("Membership expiry date (PE)")),
+    ("CF", _("Hold queue length (CF)")),
+    ("CH", _("Item properties (CH)")),
+)
+
+
+class DueDateFormat(models.TextChoices):
+    SIP = "sip", _("SIP2 timestamp (YYYYMMDDZZZZHHMMSS)")
+    ISO = "iso", _("ISO date (YYYY-MM-DD)")
+    LOCAL = "local", _("Local date (DD/MM/YYYY)")
+
+
+class HomeBranchField(models.TextChoices):
+    NONE = "", _("Not sent")
+    AQ = "AQ", _("In the location field (AQ)")
+    AF = "AF", _("In the screen message (AF)")
+
+
 class Encoding(models.TextChoices):
     UTF8 = "utf-8", _("UTF-8")
     CP850 = "cp850", _("Code page 850 (older 3M kiosks)")
@@ -70,6 +92,28 @@ class SipAccount(models.Model):
         default=ErrorDetection.AUTO,
     )
     optional_fields = models.JSONField(_("personal fields to send"), default=list, blank=True)
+    hidden_fields = models.JSONField(_("fields to leave out"), default=list, blank=True)
+    due_date_format = models.CharField(
+        _("due date format (AH)"),
+        max_length=5,
+        choices=DueDateFormat.choices,
+        default=DueDateFormat.SIP,
+        help_text=_("Some kiosks print the due date exactly as they receive it."),
+    )
+    home_branch_field = models.CharField(
+        _("member's home branch"),
+        max_length=2,
+        choices=HomeBranchField.choices,
+        default=HomeBranchField.NONE,
+        blank=True,
+        help_text=_("Sent in patron status and patron information replies."),
+    )
+    screen_message_prefix = models.CharField(
+        _("screen message prefix"),
+        max_length=40,
+        blank=True,
+        help_text=_("Put before every screen message (AF), e.g. the branch's name."),
+    )
     language = models.CharField(
         _("language of screen messages"),
         max_length=8,
@@ -145,3 +189,33 @@ class SipDailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day} {self.code}: {self.count}"
+
+
+class ItemProperties(models.Model):
+    """What a kiosk or sorter said about an item in an item status update (19), given back in
+    the item information reply (18, field CH). Free text; its meaning is the vendor's."""
+
+    item = models.OneToOneField(
+        "catalog.Item",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("item"),
+    )
+    text = models.CharField(_("item properties"), max_length=255)
+    account = models.ForeignKey(
+        SipAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("item properties")
+        verbose_name_plural = _("item properties")
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.text}"

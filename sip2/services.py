@@ -6,12 +6,21 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.errors import DomainError
 from core.permissions import require
-from sip2.models import KIOSK_OPERATIONS, SipAccount
+from sip2.models import (
+    HIDEABLE_FIELDS,
+    KIOSK_OPERATIONS,
+    OPTIONAL_FIELDS,
+    DueDateFormat,
+    HomeBranchField,
+    ItemProperties,
+    SipAccount,
+)
 
 audit.register_actions(
     {
@@ -28,6 +37,10 @@ EDITABLE = (
     "encoding",
     "error_detection",
     "optional_fields",
+    "hidden_fields",
+    "due_date_format",
+    "home_branch_field",
+    "screen_message_prefix",
     "language",
     "require_patron_pin",
     "checked_in_ok",
@@ -46,6 +59,23 @@ def _check(values: dict[str, Any]) -> None:
     timeout = values.get("timeout_seconds")
     if timeout is not None and not 0 <= int(timeout) <= 999:
         raise SipAccountError(problem=gettext_lazy("The idle timeout is 0 to 999 seconds."))
+    if len(values.get("screen_message_prefix") or "") > 40:
+        raise SipAccountError(problem=gettext_lazy("The screen message prefix is too long."))
+    for name, choices in (("optional_fields", OPTIONAL_FIELDS), ("hidden_fields", HIDEABLE_FIELDS)):
+        unknown = set(values.get(name) or []) - {code for code, _label in choices}
+        if unknown:
+            raise SipAccountError(
+                problem=gettext_lazy("Unknown fields: %(fields)s")
+                % {"fields": ", ".join(sorted(unknown))}
+            )
+    for name, choices in (
+        ("due_date_format", DueDateFormat),
+        ("home_branch_field", HomeBranchField),
+    ):
+        if name in values and values[name] not in choices.values:
+            raise SipAccountError(
+                problem=gettext_lazy("Unknown choice: %(value)s") % {"value": values[name]}
+            )
 
 
 @transaction.atomic
@@ -104,3 +134,17 @@ def authenticate(login: str, password: str) -> SipAccount | None:
     if not check_password(password, account.password_hash):
         return None
     return account
+
+
+@transaction.atomic
+def set_item_properties(item, text: str, *, account: SipAccount | None) -> ItemProperties | None:
+    """Store what a kiosk or sorter says about an item (SIP2 19); empty text forgets it."""
+    text = text.strip()[:255]
+    if not text:
+        ItemProperties.objects.filter(item=item).delete()
+        return None
+    properties, _created = ItemProperties.objects.update_or_create(
+        item=item,
+        defaults={"text": text, "account": account, "updated_at": timezone.now()},
+    )
+    return properties

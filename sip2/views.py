@@ -56,7 +56,11 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SipAccountForm(
         request.POST or None,
         instance=account,
-        initial={"operations": account.operations, "optional_fields": account.optional_fields},
+        initial={
+            "operations": account.operations,
+            "optional_fields": account.optional_fields,
+            "hidden_fields": account.hidden_fields,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

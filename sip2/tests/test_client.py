@@ -172,3 +172,42 @@ def test_checkout_in_english(make_client, pin_member, item):
     client.language = "001"
     reply = client.get_response(client.sip_patron_information_request("none"))
     assert "Welcome" in reply
+
+
+def test_hold_place_modify_cancel_with_queue_positions(
+    make_client, pin_member, make_member, item, branches
+):
+    from circulation import services
+
+    services.place_hold(item.record, make_member(), pickup_branch=branches[0])
+    client = make_client()
+    patron(client, pin_member)
+    reply = client.get_response(hold_request(client, "+", item))
+    strict(reply)
+    assert reply.startswith("161N") and "BR2|BSpusat|" in reply
+
+    # The client's 16 parser reads from a fixed offset (its bug): read the fields ourselves.
+    request = client.sip_hold_request(
+        "*", holdType=2, itemIdentifier=item.barcode, pickupLocation="cabang"
+    )
+    reply = client.get_response(request)
+    strict(reply)
+    assert reply.startswith("161N") and "BR2|BScabang|" in reply
+    assert Hold.objects.get(member=pin_member).pickup_branch == branches[1]
+
+    reply = client.get_response(hold_request(client, "-", item))
+    strict(reply)
+    assert reply.startswith("161N") and "BR2|BScabang|" in reply
+    assert Hold.objects.get(member=pin_member).state == "cancelled"
+
+
+def test_item_status_update_then_item_information(make_client, item):
+    client = make_client()
+    reply = client.get_response(client.sip_item_status_update_request(item.barcode, "bin 7"))
+    strict(reply)
+    parsed = client.sip_item_status_update_response(reply)
+    assert parsed["fixed"]["ItemPropertiesOk"] == "1"
+    assert parsed["variable"]["CH"] == ["bin 7"]
+    reply = client.get_response(client.sip_item_information_request(item.barcode))
+    strict(reply)
+    assert client.sip_item_information_response(reply)["variable"]["CH"] == ["bin 7"]

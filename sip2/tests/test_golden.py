@@ -44,7 +44,7 @@ def exchange(session, request: str) -> str:
 GOLDEN = [
     (
         "9900802.00AY1AZ",
-        "98YYYYNY300003{D}2.00AOpusat|AMPerpustakaan Uji|BXYYYYYYYYYYYNYYYY|ANkiosk|AF|AG|AY1AZ",
+        "98YYYYYY300003{D}2.00AOpusat|AMPerpustakaan Uji|BXYYYYYYYYYYYYYYYY|ANkiosk|AF|AG|AY1AZ",
     ),
     (
         "63001{D}  Y       AOpusat|AA{m}|AD1234|BP1|BQ5|AY2AZ",
@@ -85,7 +85,7 @@ GOLDEN = [
     ),
     (
         "15-{D}AOpusat|AA{m}|AD1234|AB{b}|AY0AZ",
-        "161N{D}AOpusat|AA{m}|AJLaskar pelangi|AFHold cancelled.|AY0AZ",
+        "161N{D}BR1|BSpusat|AOpusat|AA{m}|AB{b}|AJLaskar pelangi|AFHold cancelled.|AY0AZ",
     ),
     (
         "37{D}0100IDRAOpusat|AA{m}|AD1234|BV1500|AY1AZ",
@@ -102,7 +102,7 @@ GOLDEN = [
     ),
     (
         "19{D}AOpusat|AB{b}|CHxx|AY4AZ",
-        "200{D}AB{b}|AJ|AFItem properties cannot be changed from a kiosk.|AY4AZ",
+        "201{D}AB{b}|AJLaskar pelangi|CHxx|AFItem properties saved.|AY4AZ",
     ),
     (
         "35{D}AOpusat|AA{m}|AD1234|AY5AZ",

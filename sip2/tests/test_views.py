@@ -25,6 +25,7 @@ def form_data(branch, **extra):
         "encoding": "cp850",
         "error_detection": "auto",
         "language": "id",
+        "due_date_format": "sip",
         "checked_in_ok": "on",
         "timeout_seconds": "120",
         "acting_user": "",
