@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/unblock/", views.member_unblock, name="member-unblock"),
     path("<int:pk>/close/", views.member_close, name="member-close"),
     path("<int:pk>/card.pdf", views.member_card, name="member-card"),
+    path("<int:pk>/kiosk-pin/", views.member_pin, name="member-pin"),
 ]

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import staff_required
+from accounts.decorators import member_required, staff_required
 from core.errors import DomainError
 from core.selectors import get_library
 from patrons import cards, selectors, services
 from patrons.forms import CardSelectionForm, CategoryForm, MemberForm, MergeForm, ReasonForm
 from patrons.models import Member, MemberStatus
+from patrons.services import pins
 
 MEMBER_FIELDSETS = [
     (gettext_lazy("Who"), ["full_name", "category", "nik", "birth_date", "gender", "institution"]),
@@ -86,6 +89,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "warnings": selectors.membership_warnings(member),
         "duplicates": selectors.duplicate_candidates(member),
         "reason_form": ReasonForm(),
+        "pin_form": KioskPinForm(),
     }
     return render(request, "patrons/member_detail.html", context)
 
@@ -394,3 +398,107 @@ def card_sheet(request: HttpRequest) -> HttpResponse:
             pdf = cards.card_sheet_pdf(data, library)
         return _pdf(pdf, f"kta-{timezone.localdate():%Y%m%d}.pdf")
     return render(request, "patrons/card_sheet.html", {"form": form})
+
+
+# ---------------------------------------------------------------------------------------------
+# Kiosk (SIP2 self-check) PINs: set by staff, changed by the member. Never shown back.
+
+
+def _pin_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        min_length=pins.PIN_MIN,
+        max_length=pins.PIN_MAX,
+        strip=True,
+        widget=forms.PasswordInput(
+            attrs={"inputmode": "numeric", "autocomplete": "new-password", "pattern": "[0-9]*"}
+        ),
+        help_text=gettext_lazy("4 to 8 digits."),
+    )
+
+
+class KioskPinForm(forms.Form):
+    pin = _pin_field(gettext_lazy("New kiosk PIN"))
+
+    def clean_pin(self) -> str:
+        pin = self.cleaned_data["pin"]
+        if not pins.valid_pin(pin):
+            raise forms.ValidationError(pins.InvalidPinError.message)
+        return pin
+
+
+class OwnKioskPinForm(KioskPinForm):
+    current = forms.CharField(
+        label=gettext_lazy("Your current PIN or your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    repeat = _pin_field(gettext_lazy("The new PIN again"))
+
+    field_order = ["current", "pin", "repeat"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pin") and data.get("repeat") and data["pin"] != data["repeat"]:
+            self.add_error("repeat", _("The two PINs differ."))
+        return data
+
+
+def _form_errors(form: forms.Form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+@require_POST
+@staff_required("patrons.change_member")
+def member_pin(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set or reset (or, with `clear`, remove) a member's kiosk PIN; audited by the service."""
+    member = _member_or_404(pk)
+    if "clear" in request.POST:
+        return _act(
+            request,
+            member,
+            lambda: pins.set_pin(member, "", by=request.user),
+            _(
+                "The kiosk PIN is removed: the member cannot use the self-check until a new "
+                "one is set."
+            ),
+        )
+    form = KioskPinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("patrons:member-detail", pk=member.pk)
+    return _act(
+        request,
+        member,
+        lambda: pins.set_pin(member, form.cleaned_data["pin"], by=request.user),
+        _("The kiosk PIN is set. Tell it to the member; it is not shown again."),
+    )
+
+
+@require_POST
+@member_required
+def my_kiosk_pin(request: HttpRequest) -> HttpResponse:
+    """The member changes their own kiosk PIN, proving it is them with the current PIN or their
+    password. A wrong PIN counts towards the PIN's lock, as at a kiosk."""
+    back = redirect(f"{reverse('myaccount:home')}#kiosk-pin")
+    member = selectors.member_for_user(request.user)
+    if member is None or member.status == MemberStatus.MERGED:
+        raise Http404
+    form = OwnKioskPinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return back
+    current = form.cleaned_data["current"]
+    proven = (pins.valid_pin(current) and pins.check_pin(member, current)) or (
+        request.user.check_password(current)
+    )
+    if not proven:
+        messages.error(request, _("Your current PIN or password is not right."))
+        return back
+    try:
+        pins.set_pin(member, form.cleaned_data["pin"], by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your kiosk PIN is changed."))
+    return back
