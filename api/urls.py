@@ -11,6 +11,7 @@ from api.account import account_router
 from api.catalog import catalog_router
 from api.events import events_router
 from api.routers import auth_router, library_router
+from api.surveys import surveys_router
 from spaces.api import spaces_router
 
 api = NinjaAPI(
@@ -29,6 +30,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/account", account_router)
 api.add_router("/spaces", spaces_router)
 api.add_router("/events", events_router)
+api.add_router("/surveys", surveys_router)
 
 
 @api.exception_handler(AuthenticationError)
