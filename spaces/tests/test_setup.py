@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -346,3 +347,35 @@ def test_the_desk_may_download_usage_but_a_member_may_not(client, librarian, mem
     assert client.get(url).status_code == 403
     client.force_login(librarian)
     assert client.get(url).status_code == 200
+
+
+def test_a_removed_photo_is_gone_from_the_page_and_the_disk(
+    staff, room, coordinator, django_capture_on_commit_callbacks
+):
+    from spaces.photos import prepare_photo
+
+    photo = setup.add_photo(room, prepare_photo(png(800, 600)), "Meja bundar", by=coordinator)
+    path = photo.image.path
+    with Image.open(path) as stored:
+        assert stored.size == (800, 600)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(reverse("spaces:staff-photo-remove", args=[room.pk, photo.pk]))
+    assert response.status_code == 302
+    assert not SpacePhoto.objects.exists()
+    assert not os.path.exists(path)
+    assert AuditEntry.objects.get(action="space.photo_remove").details["caption"] == "Meja bundar"
+
+
+def test_the_setup_overview_takes_four_queries_however_many_rooms(
+    room, projector, branches, django_assert_num_queries
+):
+    from spaces import selectors
+
+    for n in range(3):
+        Space.objects.create(branch=branches[0], kind="auditorium", name=f"Aula {n}")
+        BookingRule.objects.create(name=f"Aturan {n}", space_kind="auditorium")
+    with django_assert_num_queries(4):
+        overview = selectors.setup_overview(branches[0])
+        names = [(s.name, len(s.photos.all())) for s in overview.spaces]
+        rules = [(r.name, r.space, r.member_category) for r in overview.rules]
+    assert len(names) == 4 and len(rules) == 3 and len(overview.equipment) == 1
