@@ -1,7 +1,8 @@
 """The demo library's surveys: the yearly IKM survey with believable answers over two semesters
 (waiting times and facilities lowest in the first, better in the second), a general satisfaction
-survey with skip logic, and a short feedback survey after events. Answers go through the same
-service as the public form."""
+survey with skip logic, and the feedback survey of the latest past event (its answers given in
+the days after it), which the events dashboard and the programme evaluation show. Answers go
+through the same service as the public form."""
 
 from __future__ import annotations
 
@@ -138,8 +139,20 @@ def build_surveys(options: DemoOptions, say: Callable[[str], None]) -> None:
             data[f"q{collection.pk}"] = str(rng.choices(range(1, 6), [3, 8, 20, 45, 24])[0])
         services.submit_response(general, data, on=today - dt.timedelta(days=rng.randint(0, 40)))
 
+    from events.models import Event, EventStatus
+
+    # The feedback survey of the latest event that is over: its rating shows on the events
+    # dashboard and in the programme evaluation.
+    past_event = (
+        Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__lt=timezone.now())
+        .order_by("-ends_at")
+        .first()
+    )
     feedback = services.create_survey(
-        title="Umpan balik acara", title_en="Event feedback", by=staff
+        title="Umpan balik acara" + (f": {past_event.title}" if past_event else ""),
+        title_en="Event feedback" + (f": {past_event.title}" if past_event else ""),
+        by=staff,
+        event=past_event,
     )
     section = feedback.sections.get()
     rating = services.add_question(
@@ -164,7 +177,9 @@ def build_surveys(options: DemoOptions, say: Callable[[str], None]) -> None:
         data = {f"q{rating.pk}": str(rng.choices(range(1, 6), [1, 2, 6, 16, 12])[0])}
         if rng.random() < 0.4:
             data[f"q{comment.pk}"] = rng.choice(remarks)
-        services.submit_response(feedback, data, on=today - dt.timedelta(days=rng.randint(0, 20)))
+        ended = timezone.localdate(past_event.ends_at) if past_event else today - dt.timedelta(20)
+        day = min(today, ended + dt.timedelta(days=rng.randint(0, 5)))
+        services.submit_response(feedback, data, on=day)
     say(
         f"Surveys: IKM {year} with {' + '.join(map(str, counts))} respondents, "
         "a satisfaction survey (60), event feedback (25)"

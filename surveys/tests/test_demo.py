@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from surveys import selectors
 from surveys.models import Survey
@@ -22,3 +23,8 @@ def test_the_demo_has_an_ikm_survey_over_two_semesters_and_two_other_surveys():
     assert report.result.respondents >= 110
     assert report.result.category in {"A", "B"}
     assert Survey.objects.filter(kind="general").count() == 2
+    feedback = Survey.objects.get(event__isnull=False)
+    assert feedback.event.ends_at < timezone.now()
+    rated = selectors.event_satisfaction([feedback.event_id])[feedback.event_id]
+    assert rated.responses == 25
+    assert rated.average is not None
