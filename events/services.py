@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -212,16 +212,31 @@ def _clean_answers(questions: list[Question], answers: dict[str, str] | None) ->
     return clean
 
 
-def _existing(event: Event, *, member, email: str, phone: str) -> Registration | None:
-    live = event.registrations.filter(state__in=ACTIVE_STATES)
+def _match(*, member, email: str, phone: str) -> Q:
+    """The registrations that are the same person's: the member, or a guest with this e-mail
+    address or telephone number."""
     if member is not None:
-        return live.filter(member=member).first()
+        return Q(member=member)
     match = Q(pk__in=[])
     if email:
         match |= Q(email__iexact=email)
     if phone:
         match |= Q(phone=phone)
-    return live.filter(match, member__isnull=True).first()
+    return match & Q(member__isnull=True)
+
+
+def _existing(event: Event, *, member, email: str, phone: str) -> Registration | None:
+    live = event.registrations.filter(state__in=ACTIVE_STATES)
+    return live.filter(_match(member=member, email=email, phone=phone)).first()
+
+
+def _check_open(event: Event, at: dt.datetime) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise errors.EventCancelledError()
+    if event.status != EventStatus.PUBLISHED or not event.registration_required:
+        raise errors.EventNotOpenError()
+    if at >= event.closes_at:
+        raise errors.RegistrationClosedError()
 
 
 def register(
@@ -240,60 +255,69 @@ def register(
 ) -> Registered:
     """Register a member (signed in) or a guest (name and a phone or e-mail) for an event,
     bringing `seats` people. Confirmed while seats are free and nobody waits; otherwise
-    waitlisted, in order. Registering again returns the registration already made."""
+    waitlisted, in order. Registering again returns the registration already made.
+
+    Everything that does not need the seat count is done before the event's row is locked
+    (checking the input, a resubmission answered from a plain read), so the lock is held for
+    three statements and the commit: the lock itself, one query for the seats taken, the
+    people waiting, the last waiting number and a registration of the same person made
+    meanwhile, and the insert. E-mail (with its .ics) is built and sent after the commit."""
     at = at or timezone.now()
-    questions = list(event.questions.all())  # they change rarely: read before the lock
+    _check_open(event, at)  # fail fast; checked again under the lock
+    if member is not None:
+        name = name or member.full_name
+        email = email or member.email
+        phone = phone or member.phone
+    name = " ".join((name or "").split())[:150]
+    email = (email or "").strip()[:254]
+    phone = " ".join((phone or "").split())[:30]
+    if not name or not (email or phone):
+        raise errors.GuestContactRequiredError()
+    seats = int(seats or 1)
+    if seats < 1 or seats > event.max_group_size:
+        raise errors.GroupTooLargeError(limit=event.max_group_size)
+    clean_answers = _clean_answers(list(event.questions.all()), answers)
+    existing = _existing(event, member=member, email=email, phone=phone)
+    if existing is not None:  # a double submit: answered without waiting for the lock
+        return Registered(existing, created=False)
+    registration = Registration(
+        event_id=event.pk,
+        member=member,
+        name=name,
+        email=email,
+        phone=phone,
+        seats=seats,
+        group_name=" ".join((group_name or "").split())[:200],
+        answers=clean_answers,
+        created_at=at,
+        series_booking=series_booking,
+        walk_in=walk_in,
+        language=(translation.get_language() or "id")[:10],
+    )
+    same_person = _match(member=member, email=email, phone=phone) & Q(state__in=ACTIVE_STATES)
     with transaction.atomic():
         event = event_for_update(event.pk)
-        if event.status == EventStatus.CANCELLED:
-            raise errors.EventCancelledError()
-        if event.status != EventStatus.PUBLISHED or not event.registration_required:
-            raise errors.EventNotOpenError()
-        if at >= event.closes_at:
-            raise errors.RegistrationClosedError()
-        if member is not None:
-            name = name or member.full_name
-            email = email or member.email
-            phone = phone or member.phone
-        name = " ".join((name or "").split())[:150]
-        email = (email or "").strip()[:254]
-        phone = " ".join((phone or "").split())[:30]
-        if not name or not (email or phone):
-            raise errors.GuestContactRequiredError()
-        seats = int(seats or 1)
-        if seats < 1 or seats > event.max_group_size:
+        _check_open(event, at)
+        if seats > event.max_group_size:
             raise errors.GroupTooLargeError(limit=event.max_group_size)
-        clean_answers = _clean_answers(questions, answers)
-        existing = _existing(event, member=member, email=email, phone=phone)
-        if existing is not None:
-            return Registered(existing, created=False)
-        registration = Registration(
-            event=event,
-            member=member,
-            name=name,
-            email=email,
-            phone=phone,
-            seats=seats,
-            group_name=" ".join((group_name or "").split())[:200],
-            answers=clean_answers,
-            created_at=at,
-            series_booking=series_booking,
-            walk_in=walk_in,
-            language=(translation.get_language() or "id")[:10],
-        )
-        # One query for the seats taken, the people waiting and the last waiting number.
+        # One query for the seats taken, the people waiting, the last waiting number and a
+        # registration of the same person that came in while this one waited for the lock.
         stats = event.registrations.aggregate(
             taken=Sum("seats", filter=Q(state__in=SEAT_STATES)),
             waiting=Count("pk", filter=Q(state=S.WAITLISTED)),
             last=Max("waitlist_number"),
+            same=Min("pk", filter=same_person),
         )
+        if stats["same"] is not None:
+            return Registered(Registration.objects.get(pk=stats["same"]), created=False)
+        registration.event = event
         free = None if event.capacity is None else event.capacity - (stats["taken"] or 0)
         if free is None or (seats <= free and not stats["waiting"]):
             registration.state = S.CONFIRMED
         else:
             registration.state = S.WAITLISTED
             registration.waitlist_number = (stats["last"] or 0) + 1
-        registration.save()
+        registration.save(force_insert=True)
         _notify(registration, "confirmed" if registration.state == S.CONFIRMED else "waitlisted")
         return Registered(registration)
 

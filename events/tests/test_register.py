@@ -250,3 +250,29 @@ def test_a_member_sees_their_registrations(en, event, member, make_user):
     en.force_login(user)
     page = en.get(reverse("events:mine")).content.decode()
     assert "Baca Bersama" in page and registration_url(made.registration) in page
+
+
+def _statements(captured) -> list[str]:
+    skip = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+    return [q["sql"] for q in captured if not q["sql"].upper().startswith(skip)]
+
+
+def test_the_event_lock_is_held_for_three_statements_and_a_resubmission_takes_none(event, member):
+    """Point 11's latency: every attempt queues on the event's row lock, so the work under it
+    is kept to the lock, one count and the insert (mail and its .ics go after commit); a
+    double submit is answered by a plain read before the lock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.register(event, name="Ahmad Fauzi", phone="0812 5501 2233")
+    with services.without_mail(), CaptureQueriesContext(connection) as new:
+        made = services.register(event, member=member)
+    statements = _statements(new.captured_queries)
+    locked = next(i for i, sql in enumerate(statements) if 'FROM "events_event"' in sql)
+    assert made.created and len(statements[locked:]) == 3
+    assert statements[-1].startswith("INSERT")
+    with CaptureQueriesContext(connection) as again:
+        twice = services.register(event, member=member)
+    statements = _statements(again.captured_queries)
+    assert not twice.created and twice.registration.pk == made.registration.pk
+    assert not any('FROM "events_event"' in sql for sql in statements)
