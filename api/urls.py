@@ -9,7 +9,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.account import account_router
 from api.catalog import catalog_router
+from api.conversations import questions_router
 from api.events import events_router
+from api.participation import ideas_router, suggestions_router
 from api.routers import auth_router, library_router
 from api.surveys import surveys_router
 from spaces.api import spaces_router
@@ -31,6 +33,9 @@ api.add_router("/account", account_router)
 api.add_router("/spaces", spaces_router)
 api.add_router("/events", events_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/questions", questions_router)
+api.add_router("/suggestions", suggestions_router)
+api.add_router("/ideas", ideas_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -123,3 +123,16 @@ def you_said_we_did():
     return Feedback.objects.filter(is_published=True, state=FeedbackState.RESOLVED).order_by(
         "-resolved_at"
     )
+
+
+def questions_of(user) -> QuerySet[Question]:
+    """The questions a signed-in person asked, newest first, each with its opening message
+    (`opening`, a list of one) for a summary: two queries."""
+    from django.db.models import Prefetch
+
+    opening = Message.objects.filter(kind=Message.Kind.QUESTION)
+    return (
+        Question.objects.filter(asker=user)
+        .prefetch_related(Prefetch("messages", queryset=opening, to_attr="opening"))
+        .order_by("-created_at", "-pk")
+    )

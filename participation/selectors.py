@@ -26,3 +26,31 @@ def most_suggested(limit: int = 20) -> list[dict]:
         .annotate(count=Count("id"), title=Max("title"))
         .order_by("-count", "key")[:limit]
     )
+
+
+def idea_board(*, sort: str = "votes"):
+    """The public board: ideas with their count of visible comments, by votes or newest."""
+    from django.db.models import Q
+
+    from participation.models import Idea
+
+    qs = Idea.objects.annotate(
+        visible_comments=Count("comments", filter=Q(comments__is_hidden=False))
+    )
+    if sort == "votes":
+        return qs.order_by("-votes_count", "-created_at", "-pk")
+    return qs.order_by("-created_at", "-pk")
+
+
+def ideas_voted_by(member, idea_ids) -> set[int]:
+    from participation.models import Vote
+
+    return set(
+        Vote.objects.filter(member=member, idea_id__in=list(idea_ids)).values_list(
+            "idea_id", flat=True
+        )
+    )
+
+
+def visible_comments(idea):
+    return idea.comments.filter(is_hidden=False).select_related("member").order_by("created_at")
