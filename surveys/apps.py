@@ -28,6 +28,17 @@ class SurveysConfig(AppConfig):
                 description=_("Questionnaires, the public satisfaction index (IKM) and results."),
                 order=80,
             ),
+            StaffLink(
+                key="surveys.evaluation",
+                label=_("Programme evaluation"),
+                url_name="surveys:staff-evaluation",
+                section=Section.PROGRAMMES,
+                permission="surveys.view_results",
+                description=_(
+                    "Events and services over a period: which are most used and best rated."
+                ),
+                order=81,
+            ),
         )
         from surveys import sending, services  # noqa: F401  (registers the audit actions)
 

@@ -300,3 +300,43 @@ def test_the_daily_job_is_registered():
     from core.scheduling import JOBS
 
     assert any(job.name == "surveys" for job in JOBS)
+
+
+def test_staff_set_a_survey_to_follow_an_event_and_repeat(coordinator, past_event):
+    survey = services.create_survey(by=coordinator, title="Umpan balik")
+    client = signed_in(coordinator)
+    response = client.post(
+        reverse("surveys:staff-survey", args=[survey.pk]),
+        {
+            "form": "settings",
+            "s-title": "Umpan balik",
+            "s-is_anonymous": "on",
+            "s-repeats": "semester",
+            "s-event": past_event.pk,
+            "s-after_closed_question": "on",
+        },
+    )
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert (survey.event, survey.repeats, survey.after_closed_question) == (
+        past_event,
+        "semester",
+        True,
+    )
+
+
+def test_the_daily_command_sends_after_events(
+    past_event, feedback_survey, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    feedback_survey.event = past_event
+    feedback_survey.save()
+    registration(past_event, state="attended", email="eka@example.org")
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("surveys_daily", stdout=out)
+    assert "event attendees invited: 1" in out.getvalue()
+    assert [m.to for m in mail.outbox] == [["eka@example.org"]]
