@@ -1,5 +1,5 @@
 """`pustaka serve`: the web server (gunicorn, static files by WhiteNoise, compressed responses),
-the background task worker and the daily-job scheduler, side by side. Ctrl-C stops them all.
+the background task worker and the scheduler (daily and interval jobs), side by side. Ctrl-C stops them all.
 
 Later capabilities that run their own process (the SIP2 server) add themselves to
 `extra_processes()`.
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-scheduler",
             action="store_true",
-            help="Do not start the daily-job scheduler (when cron runs the jobs instead)",
+            help="Do not start the scheduler (when cron runs the jobs instead)",
         )
 
     def handle(
