@@ -364,3 +364,28 @@ def test_the_coordinator_builds_the_question_set(quiz_event, coordinator, librar
     assert "Samarinda" in body and "Edit question 1" in body
     quiz = quizzes.quiz_of(quiz_event)
     assert quiz.time_limit_minutes == 5 and len(quizzes.question_set(quiz)) == 1
+
+
+def test_one_question_per_page_keeps_answers_until_the_last_page(
+    quiz, make_member, coordinator, en
+):
+    quizzes.set_up(quiz.event, by=coordinator, time_limit_minutes=10, layout="one_per_page")
+    capital, islands, author = quizzes.question_set(quiz)
+    guest = services.register(quiz.event, name="Ahmad Fauzi", phone="0812 5501 2233").registration
+    token = selectors.registration_token(guest)
+    page = reverse("events:registration-quiz", args=[token])
+    en.post(reverse("events:registration-quiz-start", args=[token]))
+    attempt = QuizAttempt.objects.get()
+    url = reverse("events:registration-quiz-answer", args=[token, attempt.code])
+    first = en.get(page).content.decode()
+    assert "Question 1 of 3" in first and "Pulau besar" not in first
+    response = en.post(url, {"q": "1", "action": "next", f"q-{capital.pk}": right(capital)})
+    assert response.url == f"{page}?q=2"
+    second = en.get(response.url).content.decode()
+    assert "Question 2 of 3" in second and "Pulau besar" in second
+    en.post(url, {"q": "2", "action": "next", f"q-{islands.pk}": wrong(islands)})
+    back = en.get(f"{page}?q=1").content.decode()
+    assert f'value="{right(capital)[0]}" checked' in back  # the saved answer is shown again
+    en.post(url, {"q": "3", "action": "finish", f"q-{author.pk}": "Andrea Hirata"})
+    attempt.refresh_from_db()
+    assert attempt.score == 2 + 5 and attempt.submitted_at is not None
