@@ -417,6 +417,21 @@ def _periods() -> list[dict]:
     return out
 
 
+def _survey_periods(survey: Survey) -> list[dict]:
+    """The quick choices of a periodic survey: its own last periods (newest first), then the
+    usual semesters and years."""
+    if not survey.repeats or survey.repeats == "semester":
+        return _periods()
+    from surveys.periods import recent_periods
+
+    today = timezone.localdate(timezone=get_library().zone)
+    own = recent_periods(survey.repeats, today=today, count=4)
+    wide = survey.repeats == "quarter"  # quarters, then whole years; years, then semesters
+    return [{"label": p.label, "since": p.since, "until": p.until} for p in reversed(own)] + [
+        p for p in _periods() if ((p["until"] - p["since"]).days > 200) == wide
+    ]
+
+
 @staff_required("surveys.view_results")
 def staff_results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey_or_404(pk)
@@ -429,7 +444,7 @@ def staff_results(request: HttpRequest, pk: int) -> HttpResponse:
             "results": selectors.results(survey, since=since, until=until),
             "since": since,
             "until": until,
-            "periods": _periods(),
+            "periods": _survey_periods(survey),
             "is_ikm": survey.kind == SurveyKind.IKM,
         },
     )

@@ -217,3 +217,14 @@ def test_programme_evaluation_page_and_xlsx(event, coordinator, head):
     assert rows[1][0] == "Bedah Buku"
     assert rows[1][4] == 1  # attended
     assert rows[1][7] == 4.5
+
+
+def test_results_of_a_quarterly_survey_offer_its_quarters(coordinator):
+    survey = services.create_survey(by=coordinator, title="Triwulanan", repeats=Repeat.QUARTER)
+    client = english(signed_in(coordinator))
+    response = client.get(reverse("surveys:staff-results", args=[survey.pk]))
+    labels = [p["label"] for p in response.context["periods"]]
+    this = period_of(timezone.localdate(), Repeat.QUARTER)
+    assert labels[0] == this.label
+    assert any("the whole year" in label for label in labels)
+    assert "Compare periods" in response.content.decode()
