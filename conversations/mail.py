@@ -42,7 +42,12 @@ def build(question: Question, kind: str) -> EmailMessage:
             else _("The library has replied to your question")
         )
         return EmailMessage(
-            subject, body, to=[question.email], reply_to=[reply_to] if reply_to else None
+            subject,
+            body,
+            to=[question.email],
+            reply_to=[reply_to] if reply_to else None,
+            # No out-of-office answers back to the thread (RFC 3834).
+            headers={"Auto-Submitted": "auto-generated"},
         )
 
 

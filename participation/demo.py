@@ -38,7 +38,7 @@ IDEAS = [
 
 
 def build_participation(options: DemoOptions, say: Callable[[str], None]) -> None:
-    from participation.models import Comment, Idea, Suggestion, Vote
+    from participation.models import Comment, CommentReport, Idea, Suggestion, Vote
     from patrons.models import Member, MemberStatus
 
     if Suggestion.objects.exists() or Idea.objects.exists():
@@ -75,6 +75,14 @@ def build_participation(options: DemoOptions, say: Callable[[str], None]) -> Non
         Idea.objects.filter(pk=idea.pk).update(votes_count=len(voters))
         votes += len(voters)
         Comment.objects.create(idea=idea, member=members[-1], body="Setuju, saya ikut!")
+    # One comment members reported, waiting in the staff's "reported comments".
+    rude = Comment.objects.create(
+        idea=idea, member=members[-2], body="Promo pulsa murah, hubungi nomor di profil saya."
+    )
+    CommentReport.objects.create(comment=rude, member=members[0], reason="spam")
+    CommentReport.objects.create(
+        comment=rude, member=members[1], reason="spam", note="Iklan, bukan tentang ide ini."
+    )
     say(f"Participation: {len(SUGGESTIONS)} suggestions, {len(IDEAS)} ideas, {votes} votes")
 
 

@@ -89,6 +89,7 @@ def test_outgoing_thread_mail_has_the_threads_reply_to(answered):
     assert sent.reply_to == [inbound.reply_address(answered)]
     assert sent.reply_to[0].startswith("tanya+") and sent.reply_to[0].endswith("@perpus.example")
     assert "replying to this e-mail" in sent.body
+    assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
 
 
 def test_no_reply_to_without_a_question_address(settings, question, librarian, run):

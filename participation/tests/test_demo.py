@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from participation import ideas
 from participation.models import Idea, Suggestion
 
 # The member categories come from a migration; a browser test's flush before this one removes
@@ -19,3 +20,5 @@ def test_the_demo_has_suggestions_and_an_idea_board():
     )
     top = Idea.objects.order_by("-votes_count").first()
     assert top.votes_count == top.votes.count() > 0
+    reported = list(ideas.reported_comments())
+    assert len(reported) == 1 and reported[0].open_reports == 2
