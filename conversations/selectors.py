@@ -136,3 +136,15 @@ def questions_of(user) -> QuerySet[Question]:
         .prefetch_related(Prefetch("messages", queryset=opening, to_attr="opening"))
         .order_by("-created_at", "-pk")
     )
+
+
+def refused_mail(question: Question, *, limit: int = 20) -> list:
+    """E-mails for this thread that were not added (another sender, an automatic answer, no
+    text of its own, a closed question): staff see who tried to write back."""
+    from conversations.models import InboundMail
+
+    return list(
+        question.inbound_mail.exclude(outcome=InboundMail.Outcome.ADDED).order_by("-received_at")[
+            :limit
+        ]
+    )

@@ -210,6 +210,7 @@ def staff_question(request: HttpRequest, pk: int) -> HttpResponse:
             "staff_users": _staff_users(),
             "can_faq": question.state in RATEABLE_STATES,
             "events": question.events.select_related("by"),
+            "refused_mail": selectors.refused_mail(question),
         },
     )
 

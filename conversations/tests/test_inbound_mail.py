@@ -217,6 +217,15 @@ def test_a_wrong_sender_is_refused_and_logged(answered, run, caplog):
     assert answered.state == S.ANSWERED
 
 
+def test_staff_see_the_refused_mail_on_the_question(answered, run, client, librarian):
+    receive(raw_mail(answered, "Saya juga.", sender="lain@example.net"), run)
+    client.cookies["django_language"] = "en"
+    client.force_login(librarian)
+    page = client.get(f"/staff/questions/{answered.pk}/").content.decode()
+    assert "E-mails not added to the thread" in page
+    assert "lain@example.net" in page and "Not from the asker&#x27;s address" in page
+
+
 def test_the_sender_check_ignores_case(answered, run):
     raw = raw_mail(answered, "Oke.", sender="RINA@Example.ORG")
     assert receive(raw, run).outcome == "added"
