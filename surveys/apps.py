@@ -42,12 +42,15 @@ class SurveysConfig(AppConfig):
         )
         from surveys import sending, services  # noqa: F401  (registers the audit actions)
 
-        if not any(job.name == "surveys" for job in scheduling.JOBS):
-            scheduling.JOBS.append(scheduling.DailyJob("surveys", dt.time(7, 40), _daily))
+        # Every hour, so the thank-you with the feedback survey arrives soon after the event.
+        if not any(job.name == "surveys-sending" for job in scheduling.JOBS):
+            scheduling.JOBS.append(
+                scheduling.IntervalJob("surveys-sending", dt.timedelta(hours=1), _sweep)
+            )
 
 
-def _daily() -> object:
-    """Feedback surveys after events, surveys after closed questions."""
+def _sweep() -> object:
+    """Feedback surveys after events, surveys after closed questions (safe to run twice)."""
     from surveys.sending import run_sweeps
 
     return run_sweeps()

@@ -4,7 +4,7 @@
   see how many that is, and invite them: `recipients`, `invite_members`.
 - After an event is over, everyone checked in gets the event's feedback survey; when the library
   closes a question, the asker gets the survey marked "after a closed question": `run_sweeps`
-  (a daily job, safe to run twice).
+  (a job every hour, safe to run twice; `pustaka surveys_send` for cron).
 
 An `Invitation` is unique per survey and recipient, so nobody is invited twice. The e-mail is
 sent by a background task that claims each invitation under its row lock and marks it sent
@@ -409,7 +409,7 @@ QUESTION_SWEEP = "surveys.closed_questions"
 
 
 def run_sweeps(*, at: dt.datetime | None = None) -> SweepResult:
-    """The daily job: feedback after events, surveys after closed questions. Running it twice
+    """The hourly job: feedback after events, surveys after closed questions. Running it twice
     invites nobody twice (invitations are unique per survey and person)."""
     at = at or timezone.now()
     result = SweepResult()

@@ -296,10 +296,11 @@ def test_asker_gets_the_survey_after_the_question_is_closed(
     assert len(mail.outbox) == 1
 
 
-def test_the_daily_job_is_registered():
+def test_the_sending_sweep_runs_every_hour():
     from core.scheduling import JOBS
 
-    assert any(job.name == "surveys" for job in JOBS)
+    job = next(job for job in JOBS if job.name == "surveys-sending")
+    assert job.describe() == "every 60 min"
 
 
 def test_staff_set_a_survey_to_follow_an_event_and_repeat(coordinator, past_event):
@@ -325,7 +326,7 @@ def test_staff_set_a_survey_to_follow_an_event_and_repeat(coordinator, past_even
     )
 
 
-def test_the_daily_command_sends_after_events(
+def test_the_sending_command_sends_after_events(
     past_event, feedback_survey, django_capture_on_commit_callbacks
 ):
     from io import StringIO
@@ -337,6 +338,6 @@ def test_the_daily_command_sends_after_events(
     registration(past_event, state="attended", email="eka@example.org")
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("surveys_daily", stdout=out)
+        call_command("surveys_send", stdout=out)
     assert "event attendees invited: 1" in out.getvalue()
     assert [m.to for m in mail.outbox] == [["eka@example.org"]]
