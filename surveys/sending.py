@@ -179,11 +179,12 @@ def invitation_history(survey: Survey) -> QuerySet[Invitation]:
 
 def answered_count(survey: Survey) -> int:
     """How many invitations were used (from the marks; which ones is not shown)."""
-    tokens = [
-        invitation_mark(survey, pk)
-        for pk in Invitation.objects.filter(survey=survey).values_list("pk", flat=True)
-    ]
-    return RespondentMark.objects.filter(survey=survey, token__in=tokens).count()
+    pks = list(Invitation.objects.filter(survey=survey).values_list("pk", flat=True))
+    used = 0
+    for start in range(0, len(pks), 500):
+        tokens = [invitation_mark(survey, pk) for pk in pks[start : start + 500]]
+        used += RespondentMark.objects.filter(survey=survey, token__in=tokens).count()
+    return used
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,6 +255,12 @@ def check_invitation(survey: Survey, token: str) -> Invitation:
     check_can_answer(survey, user=None, on=None, invited=True)
     if invitation_used(invitation):
         raise AlreadyRespondedError
+    user = getattr(invitation.member, "user", None) if invitation.member_id else None
+    if survey.one_per_member and user is not None:
+        from surveys.services import has_responded
+
+        if has_responded(survey, user):
+            raise AlreadyRespondedError
     return invitation
 
 

@@ -1,7 +1,7 @@
 """Sending surveys by e-mail: staff choose members by category and recent activity and see the
 count first; each member gets one personal link in their language, used once; the answers of
 an anonymous survey stay unlinked. Automatically: attendees after an event, askers after a
-closed question (a daily sweep, safe to run twice)."""
+closed question (an hourly sweep, safe to run twice)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.tests.test_views import signed_in
 from surveys import sending, services
+from surveys.errors import AlreadyRespondedError
 from surveys.models import Invitation, RespondentMark, Response
 from surveys.sending import Criteria
 from surveys.states import QuestionKind
@@ -194,6 +195,8 @@ def test_an_invitation_needs_no_sign_in_but_respects_one_per_member(
     sending.submit_invited_response(survey, token, answer_data(survey, "3"))
     # The member's own mark is written too: the public form refuses a second answer.
     assert services.has_responded(survey, user)
+    with pytest.raises(AlreadyRespondedError):
+        services.submit_response(survey, answer_data(survey, "1"), user=user)
     assert RespondentMark.objects.filter(survey=survey).count() == 2
     assert Response.objects.get(survey=survey).user is None
 
@@ -341,3 +344,22 @@ def test_the_sending_command_sends_after_events(
         call_command("surveys_send", stdout=out)
     assert "event attendees invited: 1" in out.getvalue()
     assert [m.to for m in mail.outbox] == [["eka@example.org"]]
+
+
+def test_a_member_who_answered_on_the_web_finds_the_invitation_used(
+    make_member, coordinator, make_user, django_capture_on_commit_callbacks
+):
+    survey = services.create_survey(by=coordinator, title="Anggota saja")
+    services.update_survey(survey, by=coordinator, requires_sign_in=True, one_per_member=True)
+    services.add_question(
+        survey.sections.get(), by=coordinator, kind=QuestionKind.RATING, text="Nilai"
+    )
+    services.open_survey(survey, by=coordinator)
+    user = make_user("citra", roles={"member"})
+    make_member("Citra", user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.invite_members(survey, Criteria(days=30), by=coordinator)
+    services.submit_response(survey, answer_data(survey, "4"), user=user)
+    page = signed_in(user).get(link_in(mail.outbox[0]))
+    assert page.status_code == 409
+    assert Response.objects.filter(survey=survey).count() == 1
