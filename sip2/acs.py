@@ -110,6 +110,10 @@ class Reply:
 # Answered on the event loop itself, without the database: a status poll or a resend request
 # must not wait behind checkouts for a worker thread.
 NO_DATABASE = frozenset({b"99", b"97"})
+# Messages that only read: answered without a transaction of their own. On SQLite, where every
+# transaction takes the write lock when it begins, wrapping them would queue an item lookup
+# behind every checkout in progress (most of a kiosk's wait under load, in a profile).
+READ_ONLY = frozenset({"93", "63", "23", "17", "35"})
 
 
 def needs_database(session: Session, frame: bytes) -> bool:
@@ -205,7 +209,7 @@ def _dispatch(session: Session, request: Request, *, database: bool = True) -> R
             reply = _refusal(request, session, _("This kiosk may not do that."))
         else:
             try:
-                if not database:
+                if not database or request.code in READ_ONLY:
                     reply = handler(session, request)
                 else:
                     with transaction.atomic():
@@ -240,7 +244,9 @@ def account_view(reply: Reply, account: SipAccount | None) -> Reply:
         hidden.add("BH")  # no currency without an amount
     due_format = DUE_DATE_FORMATS.get(account.due_date_format, sip_date)
     member = reply.member
-    home = member.home_branch if member is not None and member.home_branch_id else None
+    home = None
+    if account.home_branch_field and member is not None and member.home_branch_id:
+        home = member.home_branch
     fields: list[tuple[str, object]] = []
     prefixed = False
     for field_id, value in reply.fields:

@@ -148,3 +148,24 @@ def test_item_status_update_not_allowed_for_this_account(kiosk, account, item):
     assert not ItemProperties.objects.exists()
     status = exchange(kiosk, "9900802.00AY2AZ")
     assert status[2:8] == "YYNNNN"  # check-in yes, checkout no, …, status update no
+
+
+def test_lookups_take_no_transaction_and_changes_do(kiosk, pin_member, item):
+    """On SQLite a transaction takes the write lock: an item or patron lookup must not open one
+    (it would wait behind every checkout), a checkout must (all or nothing)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def opens_transaction(request: str) -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            exchange(kiosk, request)
+        # Inside the test's own transaction, `atomic()` shows as a savepoint.
+        return any("SAVEPOINT" in query["sql"].upper() for query in queries.captured_queries)
+
+    assert not opens_transaction(f"17{D}AOpusat|AB{item.barcode}|AY1AZ")
+    assert not opens_transaction(f"63001{D}          AOpusat|AA{pin_member.number}|AD{PIN}|AY2AZ")
+    assert not opens_transaction(f"23001{D}AOpusat|AA{pin_member.number}|AD{PIN}|AY3AZ")
+    blank = " " * 18
+    assert opens_transaction(
+        f"11NN{D}{blank}AOpusat|AA{pin_member.number}|AB{item.barcode}|AD{PIN}|AY4AZ"
+    )
