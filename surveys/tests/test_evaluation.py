@@ -68,6 +68,32 @@ def test_event_satisfaction_averages_the_feedback_rating(event, coordinator):
     assert selectors.event_satisfaction([event.pk + 1000]) == {}
 
 
+def test_event_satisfaction_takes_three_queries_for_many_events(
+    event, coordinator, django_assert_num_queries
+):
+    from events.models import Event
+
+    others = [
+        Event.objects.create(
+            title=f"Acara {n}",
+            kind=event.kind,
+            branch=event.branch,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            status="published",
+        )
+        for n in range(3)
+    ]
+    for item, ratings in zip([event, *others], [[5], [4, 4], [3], [2, 5]], strict=True):
+        feedback_for(item, coordinator, ratings)
+    with django_assert_num_queries(3):
+        rated = selectors.event_satisfaction([e.pk for e in [event, *others]])
+    assert [rated[e.pk].average for e in others] == [Decimal("4.0"), Decimal("3.0"), Decimal("3.5")]
+    overall = selectors.overall_satisfaction(rated.values())
+    assert overall.average == Decimal("3.8")  # 23 / 6
+    assert overall.responses == 6
+
+
 def test_events_dashboard_shows_satisfaction(event, coordinator):
     feedback_for(event, coordinator, [5, 3])
     client = english(signed_in(coordinator))
