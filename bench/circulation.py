@@ -929,9 +929,10 @@ def worker(args) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"{connection.vendor}: {connection.settings_dict['NAME']}", flush=True)
     if args.no_index_follow:
-        from catalog.signals import records_changed
+        from catalog.signals import copies_changing, records_changed
 
         records_changed.disconnect(dispatch_uid="search.follow_catalogue")
+        copies_changing.disconnect(dispatch_uid="search.queue_copies_update")
         print("  the search index does not follow checkouts in this run (--no-index-follow)")
     build(args)
     if not args.build_only:

@@ -15,6 +15,11 @@ from collections.abc import Iterator
 from django.dispatch import Signal
 
 records_changed = Signal()
+# Sent inside the transaction, for a change of copies only (`announce(…, availability=True)`).
+# A receiver that returns True has taken the change in that same transaction (the search index
+# queues its task there when tasks live in the database); `records_changed` then says
+# `queued=True`.
+copies_changing = Signal()
 
 _bulk: contextvars.ContextVar[bool] = contextvars.ContextVar("catalog_bulk", default=False)
 
@@ -37,8 +42,11 @@ def announce(record_ids, *, availability: bool = False) -> None:
     ids = sorted({int(pk) for pk in record_ids})
     if ids:
         bulk = _bulk.get()
+        queued = availability and any(
+            taken for _receiver, taken in copies_changing.send(sender=None, record_ids=ids)
+        )
         transaction.on_commit(
             lambda: records_changed.send(
-                sender=None, record_ids=ids, bulk=bulk, availability=availability
+                sender=None, record_ids=ids, bulk=bulk, availability=availability, queued=queued
             )
         )

@@ -84,8 +84,37 @@ def index_records(record_ids: Iterable[int], *, chunk_size: int = CHUNK_SIZE) ->
     return total
 
 
-def follow_catalogue(sender, record_ids, bulk=False, availability=False, **kwargs) -> None:
+def queue_copies_update(sender, record_ids, **kwargs) -> bool:
+    """Receiver of catalog.signals.copies_changing (inside the loan's or return's transaction).
+    When tasks are kept in this database (the embedded default), the index task is written in
+    that same transaction: it commits with the loan or not at all, the worker sees it only
+    then, and the request saves a second transaction (on SQLite, a second wait for the write
+    lock). With another task backend (RQ) the task is queued after the commit instead: queued
+    before it, a worker could index the state the loan is about to replace."""
+    if not DEFER_AVAILABILITY or not _tasks_in_database():
+        return False
+    from search.tasks import index_records_task
+
+    index_records_task.enqueue(sorted({int(pk) for pk in record_ids}))
+    return True
+
+
+def _tasks_in_database() -> bool:
+    from django_tasks import task_backends
+
+    try:
+        from django_tasks_db.backend import DatabaseBackend
+    except ImportError:  # pragma: no cover - a dependency
+        return False
+    return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def follow_catalogue(
+    sender, record_ids, bulk=False, availability=False, queued=False, **kwargs
+) -> None:
     """Receiver of catalog.signals.records_changed (sent after commit)."""
+    if availability and queued:
+        return  # the index task went into the same transaction (queue_copies_update)
     ids = sorted({int(pk) for pk in record_ids})
     if (bulk and len(ids) > IMMEDIATE_LIMIT) or (availability and DEFER_AVAILABILITY):
         try:

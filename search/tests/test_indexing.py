@@ -228,6 +228,48 @@ def test_a_change_of_copies_only_is_indexed_by_the_background_task(
     assert len(queued) == 1
 
 
+def test_with_tasks_in_the_database_the_index_task_commits_with_the_loan_or_not_at_all(
+    add_record, cataloguer, django_capture_on_commit_callbacks, settings
+):
+    """The embedded default keeps tasks in the database: the task row for a change of copies is
+    written in the change's own transaction, so a rolled-back loan leaves no task and a
+    committed one leaves exactly one, which the worker then runs."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from catalog.models import Item
+    from catalog.services import add_items
+    from catalog.signals import announce
+    from search.tasks import index_records_task
+
+    pusat = Branch.objects.get(code="pusat")
+    record = add_record("Bumi manusia")
+    with django_capture_on_commit_callbacks(execute=True):
+        (item,) = add_items(record, count=1, branch=pusat, by=cataloguer)
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), transaction.atomic():
+        Item.objects.filter(pk=item.pk).update(status="on_loan")
+        announce([record.pk], availability=True)
+        raise Undone
+    assert not DBTaskResult.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        Item.objects.filter(pk=item.pk).update(status="on_loan")
+        announce([record.pk], availability=True)
+        assert DBTaskResult.objects.count() == 1  # inside the same transaction
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.args_kwargs["args"] == [[record.pk]]
+    assert found("bumi", available=True) == {record.pk}  # after commit, nothing indexed here
+    index_records_task.call(*queued.args_kwargs["args"])  # what the worker runs
+    assert found("bumi", available=True) == set()
+
+
 def test_the_background_task_indexes_its_batch(library):
     from django.utils import timezone
 
