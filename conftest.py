@@ -8,6 +8,22 @@ import pytest
 from django.core.cache import cache
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _remove_test_media():
+    """Uploads made by the tests go to a temporary folder (config.settings.test), removed at
+    the end of the run."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    yield
+    media = Path(settings.MEDIA_ROOT)
+    if media.name.startswith("pustaka-test-media-") and media.parent == Path(tempfile.gettempdir()):
+        shutil.rmtree(media, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """The library profile is cached; each test starts from its own database state."""

@@ -143,7 +143,7 @@ def send_escalation(feedback_ids: list[int]) -> int:
     root = base_url()
     sent = 0
     for head in heads:
-        with translation.override(getattr(head, "language", "") or "id"):
+        with translation.override(getattr(head, "preferred_language", "") or "id"):
             body = render_to_string(
                 "conversations/email/escalation.txt",
                 {
@@ -184,7 +184,7 @@ def send_staff_digest() -> int:
     root = base_url()
     sent = 0
     for user in staff:
-        with translation.override(getattr(user, "language", "") or "id"):
+        with translation.override(getattr(user, "preferred_language", "") or "id"):
             body = render_to_string(
                 "conversations/email/digest.txt",
                 {

@@ -243,6 +243,21 @@ def test_daily_digest_to_librarians(item, librarian):
     assert isinstance(_daily(), dict)
 
 
+def test_the_digest_comes_in_each_librarians_language(item, librarian):
+    from conversations import services as questions
+    from conversations.mail import send_staff_digest
+
+    questions.ask("Is there parking?", name="Tamu")
+    librarian.preferred_language = "en"
+    librarian.save(update_fields=["preferred_language"])
+    send_staff_digest()
+    assert mail.outbox[-1].subject.startswith("Waiting for the library")
+    librarian.preferred_language = "id"
+    librarian.save(update_fields=["preferred_language"])
+    send_staff_digest()
+    assert mail.outbox[-1].subject.startswith("Menunggu")
+
+
 def test_no_digest_when_nothing_waits(library, librarian):
     from conversations.mail import send_staff_digest
 

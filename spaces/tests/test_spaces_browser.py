@@ -222,3 +222,42 @@ def test_staff_add_a_room_with_a_rule_and_a_member_reads_it_before_booking(
     page.goto(f"{live_server.url}/spaces/{space.pk}/book/")
     expect(page.locator(".rules")).to_contain_text("last 30 to 90 minutes")
     assert_accessible(page)
+
+
+def test_two_members_pressing_book_for_the_same_slot_at_once_leave_one_booking(
+    browser, live_server, room, member, make_member, make_user, day
+):
+    """Two phones, both forms filled for 10.00, both sent together: the live server answers the
+    two requests in parallel threads; one member gets the room, the other a clear refusal."""
+    from spaces.models import Booking
+
+    other = make_member("Budi", user=make_user("budi", roles={"member"}))
+    pages = []
+    for person in (member, other):
+        context = browser.new_context(locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        sign_in(page, live_server, person.user)
+        page.goto(f"{live_server.url}/spaces/{room.pk}/book/?start={day.isoformat()}T10:00")
+        page.select_option("#id_minutes", "60")
+        page.fill("#id_people", "3")
+        pages.append(page)
+    press = """() => {
+        const button = [...document.querySelectorAll('button')]
+            .find(b => b.textContent.trim() === 'Book');
+        setTimeout(() => button.form.requestSubmit(button), 0);
+    }"""
+    for page in pages:  # both submissions leave before either answer comes back
+        page.evaluate(press)
+    outcomes = []
+    for page in pages:
+        page.wait_for_load_state("load")
+        outcome = page.locator(".messages, [role=alert]").first
+        expect(outcome).to_be_visible()
+        outcomes.append(outcome.inner_text())
+    booked = [text for text in outcomes if "Booked" in text]
+    refused = [text for text in outcomes if "already booked" in text]
+    assert len(booked) == 1 and len(refused) == 1, outcomes
+    assert Booking.objects.filter(space=room).count() == 1
+    for page in pages:
+        page.context.close()
