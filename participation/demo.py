@@ -1,6 +1,7 @@
-"""The demo library's participation: book suggestions in the open and declined states (one
-title suggested twice), and an idea board with votes and a comment on each idea. No e-mail is
-sent (rows are stored directly where a service would mail the member)."""
+"""The demo library's participation: book suggestions in every state (one title suggested
+twice; one already in the collection, its suggester in the hold queue), and an idea board
+with votes and a comment on each idea. No e-mail is sent (rows are stored directly where a
+service would mail the member)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ def build_participation(options: DemoOptions, say: Callable[[str], None]) -> Non
             reason=reason,
             decided_at=None if state == "submitted" else now,
         )
+    _add_available_suggestion(members[len(SUGGESTIONS)], now)
     votes = 0
     for n, (kind, title, body, status, count) in enumerate(IDEAS):
         idea = Idea.objects.create(
@@ -84,6 +86,43 @@ def build_participation(options: DemoOptions, say: Callable[[str], None]) -> Non
         comment=rude, member=members[1], reason="spam", note="Iklan, bukan tentang ide ini."
     )
     say(f"Participation: {len(SUGGESTIONS)} suggestions, {len(IDEAS)} ideas, {votes} votes")
+
+
+def _add_available_suggestion(member, now) -> None:
+    """A suggestion that was catalogued: linked to its record, the suggester placed in the hold
+    queue as `services.copy_catalogued` would (without the e-mail)."""
+    from django.db import transaction
+
+    from catalog.models import Item, Record
+    from circulation.services import place_hold
+    from core.errors import DomainError
+    from participation.models import Suggestion
+    from participation.states import SuggestionState
+
+    record = (
+        Record.objects.exclude(isbn="")
+        .filter(pk__in=Item.objects.values("record_id"))
+        .order_by("pk")
+        .first()
+    )
+    if record is None:
+        return
+    hold = None
+    if member.home_branch_id:
+        try:
+            with transaction.atomic():
+                hold = place_hold(record, member, pickup_branch=member.home_branch)
+        except DomainError:
+            hold = None
+    Suggestion.objects.create(
+        member=member,
+        isbn=record.isbn,
+        title=record.title[:500],
+        state=SuggestionState.AVAILABLE,
+        record=record,
+        hold=hold,
+        decided_at=now,
+    )
 
 
 register_step(75, "participation", build_participation)
