@@ -262,3 +262,37 @@ def test_no_digest_when_nothing_waits(library, librarian):
     from conversations.mail import send_staff_digest
 
     assert send_staff_digest() == 0
+
+
+def test_html_in_feedback_is_shown_as_text_everywhere(library, client, librarian):
+    """Script typed into a complaint, a reply or a public summary is shown, never run."""
+    client.cookies["django_language"] = "en"
+    sent = client.post(
+        reverse("conversations:feedback"),
+        {
+            "category": "facility",
+            "body": "<script>alert('ac')</script> The fan is broken.",
+            "name": "<b>Rina</b>",
+            "homepage": "",
+        },
+        follow=True,
+    )
+    item = Feedback.objects.get()
+    assert item.body.startswith("<script>")  # stored as typed, nothing lost
+    page = sent.content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    services.respond(item, "<img src=x onerror=alert(1)> We will fix it.", staff=librarian)
+    services.resolve(item, "Fixed.", staff=librarian)
+    services.publish(item, "<script>alert('pub')</script> Fan repaired.", staff=librarian)
+    status = client.get(
+        reverse("conversations:feedback-status", args=[selectors.feedback_token(item)])
+    )
+    assert "<img src=x" not in status.content.decode()
+    assert "&lt;img src=x" in status.content.decode()
+    public = client.get(reverse("conversations:you-said-we-did")).content.decode()
+    assert "<script>alert('pub')" not in public and "&lt;script&gt;" in public
+    client.force_login(librarian)
+    staff = client.get(reverse("conversations:staff-feedback-detail", args=[item.pk]))
+    html = staff.content.decode()
+    assert "<script>alert('ac')" not in html and "<b>Rina</b>" not in html
+    assert "&lt;b&gt;Rina&lt;/b&gt;" in html
