@@ -40,7 +40,15 @@ class SurveysConfig(AppConfig):
                 order=81,
             ),
         )
+        from django.db.models.signals import post_delete, post_save
+
         from surveys import sending, services  # noqa: F401  (registers the audit actions)
+        from surveys.invitations import forget_shown_surveys
+        from surveys.models import Survey
+
+        # The surveys shown on public pages are cached: forget them on every change.
+        post_save.connect(forget_shown_surveys, sender=Survey, dispatch_uid="surveys-shown")
+        post_delete.connect(forget_shown_surveys, sender=Survey, dispatch_uid="surveys-shown-del")
 
         # Every hour, so the thank-you with the feedback survey arrives soon after the event.
         if not any(job.name == "surveys-sending" for job in scheduling.JOBS):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Question, Section, Survey
 from surveys.services import choices_text, parse_choices
-from surveys.states import CHOICE_KINDS, QuestionKind
+from surveys.states import CHOICE_KINDS, Place, QuestionKind
 
 
 class NewSurveyForm(forms.ModelForm):
@@ -24,6 +24,16 @@ class NewIkmForm(forms.Form):
 
 
 class SurveySettingsForm(forms.ModelForm):
+    show_on = forms.MultipleChoiceField(
+        label=_("Invite visitors on these pages"),
+        choices=Place.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "While the survey is open, a small block on these pages invites visitors to answer."
+        ),
+    )
+
     class Meta:
         model = Survey
         fields = [
@@ -39,6 +49,7 @@ class SurveySettingsForm(forms.ModelForm):
             "repeats",
             "event",
             "after_closed_question",
+            "show_on",
         ]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 3}),

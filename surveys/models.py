@@ -62,6 +62,9 @@ class Survey(models.Model):
         default=False,
         help_text=_("Whoever asked the library a question receives this survey once it is closed."),
     )
+    # Where the open survey invites visitors with a small block ("home", "catalogue",
+    # "events"; see states.Place).
+    show_on = models.JSONField(_("invite visitors on"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

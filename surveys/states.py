@@ -18,6 +18,14 @@ class Repeat(models.TextChoices):
     YEAR = "year", _("Every year")
 
 
+class Place(models.TextChoices):
+    """Public pages where an open survey may invite visitors to answer it."""
+
+    HOME = "home", _("Home page")
+    CATALOGUE = "catalogue", _("Catalogue (results and records)")
+    EVENTS = "events", _("Events calendar")
+
+
 class InvitationSource(models.TextChoices):
     CHOSEN = "chosen", _("Chosen members")
     EVENT = "event", _("After the event")

@@ -11,14 +11,19 @@ import json
 import time
 
 from csp.constants import SELF
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
@@ -122,31 +127,88 @@ def invited(request: HttpRequest, code: str, token: str) -> HttpResponse:
     return _answer_page(request, survey, token=token)
 
 
-def _answer_page(request: HttpRequest, survey: Survey, *, token: str | None = None) -> HttpResponse:
+@csrf_exempt
+@xframe_options_exempt
+def embed(request: HttpRequest, code: str) -> HttpResponse:
+    """The answer page without the site's chrome, for a frame on the library's own website
+    (the sites in PUSTAKA_SURVEY_EMBED_ORIGINS). Inside another site's frame the browser sends
+    none of Pustaka's cookies, so it always answers as a guest: the same bot check and rate limit
+    as the public page, and no CSRF cookie to check (nothing is done with anyone's session)."""
+    survey = selectors.get_survey_by_code(code)
+    if survey is None:
+        raise Http404
+    return _framed(_answer_page(request, survey, embed=True))
+
+
+@xframe_options_exempt
+def embed_thanks(request: HttpRequest, code: str) -> HttpResponse:
+    survey = get_object_or_404(Survey, code=code)
+    return _framed(render(request, "surveys/survey_embed_thanks.html", {"survey": survey}))
+
+
+def _framed(response: HttpResponse) -> HttpResponse:
+    """Allow framing by Pustaka itself and the configured sites, for this response only."""
+    origins = [o for o in getattr(settings, "PUSTAKA_SURVEY_EMBED_ORIGINS", []) if o]
+    response._csp_replace = {"frame-ancestors": [SELF, *origins]}
+    return response
+
+
+@require_POST
+def hide(request: HttpRequest, code: str) -> HttpResponse:
+    """ "No, thanks" on a survey invitation: hidden on this device (a cookie, nothing stored)."""
+    from surveys.invitations import HIDE_DAYS, hide_cookie
+
+    survey = get_object_or_404(Survey, code=code)
+    if request.htmx:
+        response = HttpResponse("")
+    else:
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("core:home")
+        response = redirect(target)
+    response.set_cookie(
+        hide_cookie(survey),
+        "1",
+        max_age=HIDE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def _answer_page(
+    request: HttpRequest, survey: Survey, *, token: str | None = None, embed: bool = False
+) -> HttpResponse:
     from surveys import sending
 
+    # In a frame on another site, no session cookie arrives: always a guest.
+    user = AnonymousUser() if embed else request.user
     preview = (
         token is None
+        and not embed
         and request.GET.get("preview") == "1"
-        and request.user.has_perm("surveys.view_survey")
+        and user.has_perm("surveys.view_survey")
     )
     problem = None
     if not preview:
         try:
             if token is None:
-                services.check_can_answer(survey, user=request.user)
+                services.check_can_answer(survey, user=user)
             else:
                 sending.check_invitation(survey, token)
         except DomainError as err:
             problem = err
-    values = _read_draft(request, survey)
+    values = {} if embed else _read_draft(request, survey)
     errors: dict[int, str] = {}
     status = 200
     if problem is not None and token is not None:
         status = 404 if problem.code == "invitation_invalid" else 409
     if request.method == "POST" and problem is None and not preview:
         values = _posted_answers(request, survey)
-        if request.POST.get("action") == "draft":
+        if request.POST.get("action") == "draft" and not embed:
             response = redirect(request.path)
             response.set_cookie(
                 _draft_cookie(survey),
@@ -162,7 +224,7 @@ def _answer_page(request: HttpRequest, survey: Survey, *, token: str | None = No
             )
             return response
         # A personal link proves who it is for: no bot check or rate limit needed.
-        guest = token is None and not request.user.is_authenticated
+        guest = token is None and not user.is_authenticated
         bot_problem = _bot_check(request) if guest else None
         if bot_problem:
             messages.error(request, bot_problem)
@@ -173,7 +235,7 @@ def _answer_page(request: HttpRequest, survey: Survey, *, token: str | None = No
         else:
             try:
                 if token is None:
-                    services.submit_response(survey, request.POST, user=request.user)
+                    services.submit_response(survey, request.POST, user=user)
                 else:
                     sending.submit_invited_response(survey, token, request.POST)
             except InvalidAnswersError as err:
@@ -183,6 +245,8 @@ def _answer_page(request: HttpRequest, survey: Survey, *, token: str | None = No
                 problem = err
                 status = 409
             else:
+                if embed:
+                    return redirect("surveys:embed-thanks", code=survey.code)
                 response = redirect("surveys:thanks", code=survey.code)
                 response.delete_cookie(_draft_cookie(survey))
                 return response
@@ -193,10 +257,12 @@ def _answer_page(request: HttpRequest, survey: Survey, *, token: str | None = No
         "preview": preview,
         "invited": token is not None,
         "started": signing.dumps(time.time(), salt=STARTED_SALT),
-        "has_draft": bool(_read_draft(request, survey)),
+        "has_draft": not embed and bool(_read_draft(request, survey)),
         "error_count": len(errors),
+        "embed": embed,
     }
-    response = render(request, "surveys/survey_answer.html", context, status=status)
+    template = "surveys/survey_embed.html" if embed else "surveys/survey_answer.html"
+    response = render(request, template, context, status=status)
     if token is not None:
         response["Referrer-Policy"] = "no-referrer"
         response["Cache-Control"] = "private, no-store"
@@ -303,6 +369,7 @@ def staff_survey(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Question added."))
                 return redirect(reverse("surveys:staff-survey", args=[pk]) + "#questions")
     public_url = request.build_absolute_uri(reverse("surveys:answer", args=[survey.code]))
+    embed_url = request.build_absolute_uri(reverse("surveys:embed", args=[survey.code]))
     return render(
         request,
         "surveys/staff_survey.html",
@@ -313,6 +380,8 @@ def staff_survey(request: HttpRequest, pk: int) -> HttpResponse:
             "question_form": question_form,
             "can_change": can_change,
             "public_url": public_url,
+            "embed_url": embed_url,
+            "embed_origins": getattr(settings, "PUSTAKA_SURVEY_EMBED_ORIGINS", []),
             "response_count": survey.responses.count(),
             "is_ikm": survey.kind == SurveyKind.IKM,
             "states": SurveyState,

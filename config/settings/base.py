@@ -231,6 +231,8 @@ PUSTAKA_SERVE_MEDIA = env_bool("PUSTAKA_SERVE_MEDIA", True)
 PUSTAKA_BIND = env_str("PUSTAKA_BIND", "127.0.0.1:8000")
 # Where people reach Pustaka: links in e-mails and calendar feeds sent from background tasks.
 PUSTAKA_SITE_URL = env_str("PUSTAKA_SITE_URL", "http://127.0.0.1:8000")
+# Sites (e.g. "https://perpustakaan.example.go.id") allowed to show surveys in a frame.
+PUSTAKA_SURVEY_EMBED_ORIGINS = env_list("PUSTAKA_SURVEY_EMBED_ORIGINS", [])
 PUSTAKA_WEB_WORKERS = env_int("PUSTAKA_WEB_WORKERS", 2)
 PUSTAKA_WEB_THREADS = env_int("PUSTAKA_WEB_THREADS", 4)
 
