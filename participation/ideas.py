@@ -99,13 +99,26 @@ def set_status(idea: Idea, to: str, *, staff, reason: str = "", event=None) -> I
             raise InvalidIdeaStatusError(
                 source=IdeaStatus(idea.status).label, target=IdeaStatus(to).label
             )
+        changed = to != idea.status or (event is not None and event.pk != idea.event_id)
         idea.status = to
         idea.status_reason = reason[:500]
         if event is not None:
             idea.event = event
         idea.save(update_fields=["status", "status_reason", "event", "updated_at"])
         audit.record("idea.status", actor=staff, subject=idea, details={"to": to})
+        if changed:
+            _notify_proposer(idea)
     return idea
+
+
+def _notify_proposer(idea: Idea) -> None:
+    """After commit, the member who proposed the idea is told its new status by e-mail."""
+    if not idea.member.email:
+        return
+    from participation.tasks import send_idea_status_mail
+
+    pk = idea.pk
+    transaction.on_commit(lambda: send_idea_status_mail.enqueue(pk))
 
 
 def hide_comment(comment_obj: Comment, reason: str, *, staff) -> Comment:

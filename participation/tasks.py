@@ -32,3 +32,37 @@ def send_suggestion_mail(suggestion_id: int) -> int:
         )
         subject = _("Your book suggestion: %(state)s") % {"state": suggestion.get_state_display()}
         return EmailMessage(subject, body, to=[suggestion.member.email]).send()
+
+
+@task()
+def send_idea_status_mail(idea_id: int) -> int:
+    """Tell the member who proposed an idea its new status (with the reason and the event that
+    came of it), in the member's language."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from core.selectors import get_library
+    from events.ics import base_url
+    from participation.models import Idea
+
+    idea = Idea.objects.select_related("member", "event").filter(pk=idea_id).first()
+    if idea is None or not idea.member.email:
+        return 0
+    root = base_url()
+    with translation.override(idea.member.preferred_language or "id"):
+        body = render_to_string(
+            "participation/email/idea_status.txt",
+            {
+                "idea": idea,
+                "library": get_library(),
+                "link": root + reverse("participation:idea", args=[idea.pk]),
+                "event_link": (
+                    root + reverse("events:detail", args=[idea.event_id]) if idea.event_id else ""
+                ),
+            },
+        )
+        subject = _("Your idea: %(status)s") % {"status": idea.get_status_display()}
+        return EmailMessage(subject, body, to=[idea.member.email]).send()

@@ -79,3 +79,46 @@ def test_pages_escape_and_hide(client, idea, make_member, coordinator):
     assert "yes" not in public
     board = client.get(reverse("participation:ideas")).content.decode()
     assert "Storytelling" in board and "1 vote" in board
+
+
+def test_the_proposer_is_told_each_new_status_in_their_language(
+    make_member, coordinator, branches, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from events.models import Event
+
+    rina = make_member("Rina", preferred_language="en")
+    budi = make_member("Budi", preferred_language="id")
+    english = ideas.propose(rina, kind="programme", title="Storytelling", body="Weekly")
+    indonesian = ideas.propose(budi, kind="service", title="Buka malam", body="Saat ujian")
+    start = timezone.now() + dt.timedelta(days=7)
+    event = Event.objects.create(
+        title="Dongeng Sabtu",
+        kind="book_discussion",
+        branch=branches[0],
+        place="Ruang Anak",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        status="published",
+        capacity=20,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ideas.set_status(english, I.PLANNED, staff=coordinator, event=event)
+        ideas.set_status(indonesian, I.NOT_NOW, staff=coordinator, reason="Anggaran penuh.")
+    to_rina = [m for m in mail.outbox if m.to == [rina.email]]
+    to_budi = [m for m in mail.outbox if m.to == [budi.email]]
+    assert [m.subject for m in to_rina] == ["Your idea: Planned"]
+    assert "Dongeng Sabtu" in to_rina[0].body
+    assert reverse("events:detail", args=[event.pk]) in to_rina[0].body
+    assert reverse("participation:idea", args=[english.pk]) in to_rina[0].body
+    assert len(to_budi) == 1 and to_budi[0].subject.endswith(": Belum sekarang")
+    assert "Anggaran penuh." in to_budi[0].body
+    # Saving the same status again tells nobody twice.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ideas.set_status(english, I.PLANNED, staff=coordinator)
+    assert mail.outbox == []
