@@ -144,3 +144,20 @@ def test_forged_token_finds_nothing(question):
     assert selectors.question_by_token(token) == question
     assert selectors.question_by_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
     assert selectors.question_by_token(question.code) is None
+
+
+def test_each_asker_is_told_of_replies_in_the_language_they_asked_in(question, run, librarian):
+    from conversations import feedback
+
+    budi = run(services.ask, "Ada buku tenun Dayak?", name="Budi", email="budi@example.org")
+    run(services.reply, question, "Shelf 746.", staff=librarian)
+    run(services.reply, budi, "Rak 746.", staff=librarian)
+    subjects = {m.to[0]: m.subject for m in mail.outbox if "Shelf" in m.body or "Rak" in m.body}
+    assert subjects == {
+        "rina@example.org": "The library has replied to your question",
+        "budi@example.org": "Perpustakaan telah membalas pertanyaan Anda",
+    }
+    complaint = feedback.submit("facility", "AC mati.", email="budi@example.org")
+    mail.outbox.clear()
+    run(feedback.respond, complaint, "Sedang diperbaiki.", staff=librarian)
+    assert [m.subject for m in mail.outbox] == ["Tanggapan atas masukan Anda"]

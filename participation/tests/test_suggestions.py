@@ -112,3 +112,18 @@ def test_member_pages_and_staff_page(client, make_member, make_record, librarian
     )
     suggestion.refresh_from_db()
     assert suggestion.state == S.DECLINED
+
+
+def test_each_suggester_is_told_in_their_language(
+    make_member, librarian, django_capture_on_commit_callbacks
+):
+    english = make_member("Rina", preferred_language="en")
+    indonesian = make_member("Budi", preferred_language="id")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decline(services.suggest(english, title="Atlas"), "Too dear.", staff=librarian)
+        services.accept(services.suggest(indonesian, title="Bumi"), staff=librarian)
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects == {
+        english.email: "Your book suggestion: Declined",
+        indonesian.email: "Usulan koleksi Anda: Diterima",
+    }
