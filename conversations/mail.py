@@ -161,8 +161,8 @@ def send_escalation(feedback_ids: list[int]) -> int:
 
 
 def send_staff_digest() -> int:
-    """The daily digest to librarians: questions not yet claimed and feedback not yet answered.
-    Nothing is sent when there is nothing waiting."""
+    """The daily digest to librarians: questions not yet claimed, feedback not yet answered and
+    book suggestions waiting for a decision. Nothing is sent when there is nothing waiting."""
     from django.contrib.auth import get_user_model
 
     from accounts.roles import Role, role_group_name
@@ -171,9 +171,15 @@ def send_staff_digest() -> int:
     from core.selectors import get_library
     from events.ics import base_url
 
+    from participation.models import Suggestion
+    from participation.states import SuggestionState
+
     questions = list(Question.objects.filter(state=QuestionState.NEW).order_by("created_at"))
     feedback = list(Feedback.objects.filter(state=FeedbackState.RECEIVED).order_by("created_at"))
-    if not questions and not feedback:
+    suggestions = list(
+        Suggestion.objects.filter(state=SuggestionState.SUBMITTED).order_by("created_at")
+    )
+    if not questions and not feedback and not suggestions:
         return 0
     staff = (
         get_user_model()
@@ -190,6 +196,7 @@ def send_staff_digest() -> int:
                 {
                     "questions": questions,
                     "feedback": feedback,
+                    "suggestions": suggestions,
                     "root": root,
                     "library": get_library(),
                 },

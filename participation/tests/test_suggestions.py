@@ -127,3 +127,18 @@ def test_each_suggester_is_told_in_their_language(
         english.email: "Your book suggestion: Declined",
         indonesian.email: "Usulan koleksi Anda: Diterima",
     }
+
+
+def test_suggestions_waiting_for_a_decision_are_in_the_staff_daily_digest(make_member, librarian):
+    from conversations.mail import send_staff_digest
+
+    assert send_staff_digest() == 0
+    suggestion = services.suggest(make_member(), title="Orang-Orang Biasa", isbn=ISBN)
+    mail.outbox.clear()
+    assert send_staff_digest() == 1
+    body = mail.outbox[-1].body
+    assert mail.outbox[-1].to == [librarian.email]
+    assert f"#{suggestion.pk} · Orang-Orang Biasa" in body
+    assert reverse("participation:staff-suggestions") in body
+    services.accept(suggestion, staff=librarian)
+    assert send_staff_digest() == 0
