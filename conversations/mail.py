@@ -170,7 +170,6 @@ def send_staff_digest() -> int:
     from conversations.states import FeedbackState, QuestionState
     from core.selectors import get_library
     from events.ics import base_url
-
     from participation.models import Suggestion
     from participation.states import SuggestionState
 
