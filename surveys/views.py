@@ -264,7 +264,9 @@ def _answer_page(
     template = "surveys/survey_embed.html" if embed else "surveys/survey_answer.html"
     response = render(request, template, context, status=status)
     if token is not None:
-        response["Referrer-Policy"] = "no-referrer"
+        # The token in the address never leaves Pustaka in a Referer. Not "no-referrer": with it
+        # browsers send "Origin: null" with the form, and the CSRF check refuses the answers.
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "private, no-store"
     if preview:
         # Staff see the preview inside a phone-sized frame on their own pages.

@@ -6,6 +6,7 @@ test-artifacts/screenshots/. Skipped without /usr/bin/chromium unless PUSTAKA_RE
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 
@@ -207,3 +208,104 @@ def test_skip_logic_shows_a_question_when_the_earlier_answer_is_given(
     expect(later).to_be_visible()
     assert_accessible(page)
     take_screenshots(page, "surveys-skip-logic")
+
+
+@pytest.fixture
+def invited_member(library, member_categories):
+    from core.models import Branch
+    from patrons.models import Member
+
+    return Member.objects.create(
+        number="S00001",
+        full_name="John Reader",
+        category_id="general",
+        email="john@example.org",
+        preferred_language="id",
+        joined_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2030, 12, 31),
+        home_branch=Branch.objects.first(),
+    )
+
+
+def _rating_survey(coordinator, **fields):
+    from surveys import services
+    from surveys.states import QuestionKind
+
+    survey = services.create_survey(
+        title="Kepuasan layanan", title_en="Service satisfaction", by=coordinator, **fields
+    )
+    services.add_question(
+        survey.sections.get(),
+        by=coordinator,
+        kind=QuestionKind.RATING,
+        text="Nilai layanan kami",
+        text_en="Rate our service",
+    )
+    return services.open_survey(survey, by=coordinator)
+
+
+def test_an_invited_member_answers_from_the_email_link_on_a_phone_once(
+    page, live_server, coordinator, invited_member
+):
+    from django.core import mail
+
+    from surveys import sending
+    from surveys.models import Response
+    from surveys.sending import Criteria
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    survey = _rating_survey(coordinator)
+    assert sending.invite_members(survey, Criteria(days=30), by=coordinator) == 1
+    [message] = mail.outbox
+    assert message.to == ["john@example.org"] and "Halo John" in message.body
+    link = re.search(r"https?://[^/\s]+(/s/\S+/i/\S+/)", message.body).group(1)
+
+    page.set_viewport_size(PHONE)
+    # Not signed in, in Indonesian like the e-mail: the personal link is enough.
+    page.goto(live_server.url + link)
+    expect(page.locator("h1")).to_have_text("Kepuasan layanan")
+    assert_accessible(page)
+    pick(page, "Nilai layanan kami", "4")
+    page.get_by_role("button", name="Kirim jawaban").click()
+    expect(page.locator("h1")).to_have_text("Terima kasih")
+    expect(page.locator("main")).to_contain_text("“Kepuasan layanan”")
+    assert_accessible(page)
+    take_screenshots(page, "surveys-invited-thanks")
+    assert Response.objects.get().answers.get().number == 4
+
+    page.goto(live_server.url + link)
+    expect(page.get_by_role("alert")).to_have_text("Anda sudah mengisi survei ini. Terima kasih!")
+    expect(page.get_by_role("button", name="Kirim jawaban")).to_have_count(0)
+    assert_accessible(page)
+    take_screenshots(page, "surveys-invited-again")
+    assert Response.objects.count() == 1
+
+
+def test_a_visitor_dismisses_the_invitation_and_answers_in_the_embedded_form(
+    page, live_server, coordinator
+):
+    from surveys.models import Response
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    survey = _rating_survey(coordinator, show_on=["home"])
+    page.set_viewport_size(PHONE)
+    english(page, live_server)
+    page.goto(live_server.url + "/")
+    invitation = page.get_by_role("complementary", name="Help us improve")
+    expect(invitation).to_contain_text("Service satisfaction")
+    assert_accessible(page)
+    take_screenshots(page, "surveys-invitation-home")
+    invitation.get_by_role("button", name="No, thanks").click()
+    expect(invitation).to_have_count(0)
+    page.reload()
+    expect(page.locator("h1")).to_be_visible()
+    expect(invitation).to_have_count(0)
+
+    page.goto(f"{live_server.url}/s/{survey.code}/embed/")
+    expect(page.locator("header")).to_have_count(0)
+    assert_accessible(page)
+    pick(page, "Rate our service", "5")
+    page.get_by_role("button", name="Send answers").click()
+    expect(page.locator("h1")).to_have_text("Thank you")
+    take_screenshots(page, "surveys-embed-thanks")
+    assert Response.objects.get().answers.get().number == 5
