@@ -156,8 +156,6 @@ def _framed(response: HttpResponse) -> HttpResponse:
 @require_POST
 def hide(request: HttpRequest, code: str) -> HttpResponse:
     """ "No, thanks" on a survey invitation: hidden on this device (a cookie, nothing stored)."""
-    from surveys.invitations import HIDE_DAYS, hide_cookie
-
     survey = get_object_or_404(Survey, code=code)
     if request.htmx:
         response = HttpResponse("")
@@ -168,6 +166,13 @@ def hide(request: HttpRequest, code: str) -> HttpResponse:
         ):
             target = reverse("core:home")
         response = redirect(target)
+    _hide_invitation(request, response, survey)
+    return response
+
+
+def _hide_invitation(request: HttpRequest, response: HttpResponse, survey: Survey) -> None:
+    from surveys.invitations import HIDE_DAYS, hide_cookie
+
     response.set_cookie(
         hide_cookie(survey),
         "1",
@@ -176,7 +181,6 @@ def hide(request: HttpRequest, code: str) -> HttpResponse:
         samesite="Lax",
         secure=request.is_secure(),
     )
-    return response
 
 
 def _answer_page(
@@ -249,6 +253,8 @@ def _answer_page(
                     return redirect("surveys:embed-thanks", code=survey.code)
                 response = redirect("surveys:thanks", code=survey.code)
                 response.delete_cookie(_draft_cookie(survey))
+                # Answered on this device: no more invitations to it here (only a cookie).
+                _hide_invitation(request, response, survey)
                 return response
     context = {
         "survey": survey,

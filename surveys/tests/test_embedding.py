@@ -102,6 +102,15 @@ def test_a_member_who_answered_is_not_invited_again(shown, coordinator, make_use
     assert INVITATION in home(english())  # guests are still invited
 
 
+def test_no_invitation_on_the_device_that_just_answered(shown, settings):
+    settings.PUSTAKA_SURVEY_MIN_FILL_SECONDS = 0
+    client = english()
+    assert INVITATION in home(client)
+    client.post(reverse("surveys:answer", args=[shown.code]), answer(shown))
+    assert Response.objects.count() == 1
+    assert INVITATION not in home(client)
+
+
 def test_no_query_for_the_invitation_when_no_survey_is_shown(
     coordinator, django_assert_num_queries
 ):
