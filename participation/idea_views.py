@@ -56,7 +56,7 @@ def propose(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    idea = get_object_or_404(Idea.objects.select_related("event"), pk=pk)
+    idea = get_object_or_404(Idea.objects.select_related("event", "record"), pk=pk)
     member = member_for_user(request.user)
     can_manage = request.user.has_perm(ideas.PERMISSION)
     comments = idea.comments.select_related("member")
@@ -116,11 +116,20 @@ def add_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(ideas.PERMISSION)
 def set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    from catalog.models import Record
     from events.models import Event
 
     idea = get_object_or_404(Idea, pk=pk)
     event_id = request.POST.get("event", "").strip()
     event = Event.objects.filter(pk=event_id).first() if event_id.isdigit() else None
+    record_id = request.POST.get("record", "").strip()
+    record = Record.objects.filter(pk=record_id).first() if record_id.isdigit() else None
+    if record_id and record is None:
+        messages.error(
+            request,
+            _("No catalogue record has the number %(number)s.") % {"number": record_id[:20]},
+        )
+        return redirect("participation:idea", idea.pk)
     try:
         ideas.set_status(
             idea,
@@ -128,6 +137,7 @@ def set_status(request: HttpRequest, pk: int) -> HttpResponse:
             staff=request.user,
             reason=request.POST.get("reason", ""),
             event=event,
+            record=record,
         )
         messages.success(request, _("Status changed."))
     except DomainError as err:

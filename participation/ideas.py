@@ -86,7 +86,9 @@ def comment(idea: Idea, member, body: str) -> Comment:
     return Comment.objects.create(idea=idea, member=member, body=body)
 
 
-def set_status(idea: Idea, to: str, *, staff, reason: str = "", event=None) -> Idea:
+def set_status(idea: Idea, to: str, *, staff, reason: str = "", event=None, record=None) -> Idea:
+    """Staff set the idea's status and may link the event or the catalogue record (the
+    purchase) that came of it; the proposer is told of a change."""
     require(staff, PERMISSION)
     if to not in IdeaStatus.values:
         raise DomainError(_("Choose a status."))
@@ -99,12 +101,18 @@ def set_status(idea: Idea, to: str, *, staff, reason: str = "", event=None) -> I
             raise InvalidIdeaStatusError(
                 source=IdeaStatus(idea.status).label, target=IdeaStatus(to).label
             )
-        changed = to != idea.status or (event is not None and event.pk != idea.event_id)
+        changed = (
+            to != idea.status
+            or (event is not None and event.pk != idea.event_id)
+            or (record is not None and record.pk != idea.record_id)
+        )
         idea.status = to
         idea.status_reason = reason[:500]
         if event is not None:
             idea.event = event
-        idea.save(update_fields=["status", "status_reason", "event", "updated_at"])
+        if record is not None:
+            idea.record = record
+        idea.save(update_fields=["status", "status_reason", "event", "record", "updated_at"])
         audit.record("idea.status", actor=staff, subject=idea, details={"to": to})
         if changed:
             _notify_proposer(idea)

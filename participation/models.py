@@ -73,6 +73,15 @@ class Idea(models.Model):
     event = models.ForeignKey(
         "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    record = models.ForeignKey(
+        "catalog.Record",
+        verbose_name=_("title bought"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The catalogue record of what the library bought because of the idea."),
+    )
     votes_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -48,7 +48,7 @@ def send_idea_status_mail(idea_id: int) -> int:
     from events.ics import base_url
     from participation.models import Idea
 
-    idea = Idea.objects.select_related("member", "event").filter(pk=idea_id).first()
+    idea = Idea.objects.select_related("member", "event", "record").filter(pk=idea_id).first()
     if idea is None or not idea.member.email:
         return 0
     root = base_url()
@@ -61,6 +61,9 @@ def send_idea_status_mail(idea_id: int) -> int:
                 "link": root + reverse("participation:idea", args=[idea.pk]),
                 "event_link": (
                     root + reverse("events:detail", args=[idea.event_id]) if idea.event_id else ""
+                ),
+                "record_link": (
+                    root + reverse("opac:record", args=[idea.record_id]) if idea.record_id else ""
                 ),
             },
         )

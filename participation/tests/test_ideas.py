@@ -122,3 +122,31 @@ def test_the_proposer_is_told_each_new_status_in_their_language(
     with django_capture_on_commit_callbacks(execute=True):
         ideas.set_status(english, I.PLANNED, staff=coordinator)
     assert mail.outbox == []
+
+
+def test_staff_link_the_title_bought_because_of_an_idea(
+    client, make_member, make_record, coordinator, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    proposer = make_member("Rina", preferred_language="en")
+    idea = ideas.propose(proposer, kind="collection", title="More comics", body="Science comics")
+    record = make_record(title="Komik Sains Kuark")
+    client.cookies["django_language"] = "en"
+    client.force_login(coordinator)
+    url = reverse("participation:idea-status", args=[idea.pk])
+    refused = client.post(url, {"status": "planned", "record": "999999"}, follow=True)
+    assert "No catalogue record has the number 999999." in refused.content.decode()
+    idea.refresh_from_db()
+    assert (idea.status, idea.record) == (I.OPEN, None)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"status": "planned", "record": str(record.pk)})
+    idea.refresh_from_db()
+    assert (idea.status, idea.record) == (I.PLANNED, record)
+    client.logout()
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("participation:idea", args=[idea.pk])).content.decode()
+    assert "The library bought" in page and reverse("opac:record", args=[record.pk]) in page
+    told = [m for m in mail.outbox if m.to == [proposer.email]]
+    assert len(told) == 1 and "Komik Sains Kuark" in told[0].body
+    assert reverse("opac:record", args=[record.pk]) in told[0].body
