@@ -23,6 +23,14 @@ def test_the_demo_has_rooms_in_every_branch_and_a_fortnight_of_bookings():
         "taman",
     }
     assert Equipment.objects.filter(bookable_alone=False).exists()
+    assert set(Equipment.objects.values_list("branch__code", flat=True)) == {
+        "pusat",
+        "seberang",
+        "taman",
+    }
+    # A fortnight: the week behind and the week ahead of today.
+    days = {b.starts_at.date() for b in Booking.objects.filter(kind="booking")}
+    assert (max(days) - min(days)).days >= 13
     assert Booking.objects.filter(kind="booking").count() > 30
     assert Booking.objects.filter(state="checked_in").exists()
     assert Booking.objects.filter(state="no_show").exists()

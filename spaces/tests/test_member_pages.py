@@ -156,6 +156,10 @@ def test_the_space_feed_shows_when_it_is_taken_but_not_by_whom(client, now, room
     body = client.get(reverse("spaces:feed", args=[room.pk])).content
     events = list(Calendar.from_ical(body).walk("VEVENT"))
     assert len(events) == 1
+    assert (events[0].decoded("dtstart"), events[0].decoded("dtend")) == (
+        local(24, 10),
+        local(24, 11),
+    )
     assert b"Rahasia" not in body and member.full_name.encode() not in body
 
 
