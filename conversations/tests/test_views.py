@@ -16,7 +16,7 @@ def client_en(client):
     return client
 
 
-def _ask(client, **extra):
+def _ask(client, REMOTE_ADDR="127.0.0.1", **extra):  # noqa: N803
     data = {
         "name": "Rina",
         "email": "rina@example.org",
@@ -24,7 +24,7 @@ def _ask(client, **extra):
         "page_url": "/hours/",
         "homepage": "",
     }
-    return client.post(reverse("conversations:ask"), {**data, **extra})
+    return client.post(reverse("conversations:ask"), {**data, **extra}, REMOTE_ADDR=REMOTE_ADDR)
 
 
 def test_the_footer_link_carries_the_page(client_en, library):
@@ -63,6 +63,16 @@ def test_guest_questions_are_rate_limited(client_en, library, settings):
         assert _ask(client_en).status_code == 302
     response = _ask(client_en)
     assert response.status_code == 200
+    assert "Too many questions" in response.content.decode()
+    assert Question.objects.count() == 2
+
+
+def test_a_signed_in_person_is_limited_whatever_address_they_use(client_en, outsider, settings):
+    settings.PUSTAKA_CONVERSATIONS_PER_HOUR = 2
+    client_en.force_login(outsider)
+    for address in ("10.0.0.1", "10.0.0.2"):
+        assert _ask(client_en, REMOTE_ADDR=address).status_code == 302
+    response = _ask(client_en, REMOTE_ADDR="10.0.0.3")  # a fresh address, the same person
     assert "Too many questions" in response.content.decode()
     assert Question.objects.count() == 2
 
