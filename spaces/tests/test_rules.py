@@ -215,6 +215,7 @@ def test_the_rules_are_described_for_the_booker(room, library):
     assert "30-minute slots" in text and "14 days ahead" in text
     assert "Room for at most 8 people." in text
     assert "Check in within 15 minutes" in text
+    assert "After 3 unused bookings within 60 days you cannot book for a while." in text
 
 
 def test_the_cancellation_deadline(now, room, member):
