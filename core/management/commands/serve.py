@@ -1,5 +1,6 @@
 """`pustaka serve`: the web server (gunicorn, static files by WhiteNoise, compressed responses),
-the background task worker and the scheduler (daily and interval jobs), side by side. Ctrl-C stops them all.
+the background task worker and the scheduler (daily and interval jobs), side by side. Ctrl-C
+stops them all.
 
 Later capabilities that run their own process (the SIP2 server) add themselves to
 `extra_processes()`.
