@@ -160,4 +160,9 @@ def test_each_asker_is_told_of_replies_in_the_language_they_asked_in(question, r
     complaint = feedback.submit("facility", "AC mati.", email="budi@example.org")
     mail.outbox.clear()
     run(feedback.respond, complaint, "Sedang diperbaiki.", staff=librarian)
-    assert [m.subject for m in mail.outbox] == ["Tanggapan atas masukan Anda"]
+    run(feedback.resolve, complaint, "AC sudah diganti.", staff=librarian)
+    assert [m.subject for m in mail.outbox] == [
+        "Tanggapan atas masukan Anda",
+        "Masukan Anda sudah ditindaklanjuti",
+    ]
+    assert "AC sudah diganti." in mail.outbox[-1].body
