@@ -8,10 +8,13 @@ class ParticipationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import datetime as dt
+
         from django.db.models.signals import post_save
 
         from accounts.roles import Role, add_role_permissions
         from catalog.models import Item
+        from core import scheduling
         from core.navigation import Section, StaffLink, register
         from participation.signals import item_saved
 
@@ -43,3 +46,11 @@ class ParticipationConfig(AppConfig):
             ),
         )
         post_save.connect(item_saved, sender=Item, dispatch_uid="participation.item_saved")
+        if not any(job.name == "participation" for job in scheduling.JOBS):
+            scheduling.JOBS.append(scheduling.DailyJob("participation", dt.time(7, 30), _daily))
+
+
+def _daily() -> object:
+    from participation.tasks import send_ideas_digest
+
+    return {"digest": send_ideas_digest()}

@@ -69,3 +69,52 @@ def send_idea_status_mail(idea_id: int) -> int:
         )
         subject = _("Your idea: %(status)s") % {"status": idea.get_status_display()}
         return EmailMessage(subject, body, to=[idea.member.email]).send()
+
+
+def send_ideas_digest(*, now=None) -> int:
+    """The daily e-mail to programme coordinators: ideas proposed in the last day and comments
+    members reported that wait for a decision. Nothing is sent when there is neither."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import timezone, translation
+    from django.utils.translation import gettext as _
+
+    from accounts.roles import Role, role_group_name
+    from core.selectors import get_library
+    from events.ics import base_url
+    from participation.ideas import reported_comments
+    from participation.models import Idea
+
+    now = now or timezone.now()
+    new_ideas = list(Idea.objects.filter(created_at__gt=now - dt.timedelta(days=1)).order_by("pk"))
+    reported = list(reported_comments())
+    if not new_ideas and not reported:
+        return 0
+    staff = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=role_group_name(Role.PROGRAMME_COORDINATOR))
+        .exclude(email="")
+        .distinct()
+    )
+    root = base_url()
+    sent = 0
+    for user in staff:
+        with translation.override(getattr(user, "preferred_language", "") or "id"):
+            body = render_to_string(
+                "participation/email/ideas_digest.txt",
+                {
+                    "ideas": new_ideas,
+                    "reported": reported,
+                    "root": root,
+                    "library": get_library(),
+                },
+            )
+            subject = _("Programme ideas: %(ideas)s new, %(reported)s reported comments") % {
+                "ideas": len(new_ideas),
+                "reported": len(reported),
+            }
+            sent += EmailMessage(subject, body, to=[user.email]).send()
+    return sent

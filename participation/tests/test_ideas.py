@@ -150,3 +150,28 @@ def test_staff_link_the_title_bought_because_of_an_idea(
     told = [m for m in mail.outbox if m.to == [proposer.email]]
     assert len(told) == 1 and "Komik Sains Kuark" in told[0].body
     assert reverse("opac:record", args=[record.pk]) in told[0].body
+
+
+def test_coordinators_get_a_daily_digest_of_new_ideas_and_reported_comments(
+    idea, make_member, coordinator, librarian
+):
+    import datetime as dt
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from core import scheduling
+    from participation.tasks import send_ideas_digest
+
+    assert any(job.name == "participation" for job in scheduling.JOBS)
+    rude = ideas.comment(idea, make_member(), "Jual pulsa murah di sini")
+    ideas.report_comment(rude, make_member(), "spam")
+    assert send_ideas_digest() == 1
+    message = mail.outbox[-1]
+    assert message.to == [coordinator.email]  # the librarian is not asked about ideas
+    assert "Storytelling" in message.body
+    assert reverse("participation:idea", args=[idea.pk]) in message.body
+    assert reverse("participation:staff-reported") in message.body
+    ideas.keep_comment(rude, staff=coordinator)
+    tomorrow = timezone.now() + dt.timedelta(days=1, minutes=1)
+    assert send_ideas_digest(now=tomorrow) == 0
