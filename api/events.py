@@ -151,7 +151,7 @@ def _event_out(request: HttpRequest, event: Event, counts=None) -> dict:
         "starts_at": event.starts_at,
         "ends_at": event.ends_at,
         "branch": BranchRefOut(id=event.branch.pk, code=event.branch.code, name=event.branch.name),
-        "place": event.place,
+        "place": event.venue,
         "online": event.is_online,
         "capacity": event.capacity,
         "seats_left": counts.free,

@@ -43,8 +43,8 @@ def _dates(event) -> str:
 
 def certificate_data(certificate, *, verify_url: str) -> CertificateData:
     event = certificate.event
-    place = ", ".join(p for p in (event.place, event.branch.name) if p)
-    if event.is_online and not event.place:
+    place = ", ".join(p for p in (event.venue, event.branch.name) if p)
+    if event.is_online and not event.venue:
         place = _("Online")
     return CertificateData(
         name=certificate.name,

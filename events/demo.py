@@ -29,6 +29,13 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
+def _room(branch, kind: str):
+    """The branch's room of that kind when the demo has rooms (spaces), else None."""
+    from spaces.models import Space
+
+    return Space.objects.filter(branch=branch, kind=kind, is_active=True).first()
+
+
 def _saturday_on_or_after(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=(5 - day.weekday()) % 7)
 
@@ -193,7 +200,8 @@ def _build(options: DemoOptions, say: Callable[[str], None]) -> None:
         description="Dua sesi praktik menulis cerita pendek: menemukan ide, membangun tokoh, "
         "dan menyunting. Bawa alat tulis; karya terbaik dimuat di majalah dinding perpustakaan.",
         branch=main,
-        place="Aula lantai 2",
+        space=_room(main, "auditorium"),  # booked for the afternoon in the rooms' grid
+        place="" if _room(main, "auditorium") else "Aula lantai 2",
         starts_at=_at(workshop_day, 13),
         ends_at=_at(workshop_day, 16),
         audience="teens",

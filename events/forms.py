@@ -67,6 +67,7 @@ class EventForm(forms.ModelForm):
             "starts_at",
             "ends_at",
             "branch",
+            "space",
             "place",
             "online_url",
             "audience",
@@ -96,6 +97,12 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = Branch.objects.filter(is_active=True)
         self.fields["parent"].queryset = Event.objects.filter(kind=EventKind.FESTIVAL)
+        from spaces.models import Space
+
+        self.fields["space"].queryset = Space.objects.filter(is_active=True).select_related(
+            "branch"
+        )
+        self.fields["space"].label_from_instance = lambda space: f"{space.name} ({space.branch})"
         for name in ("starts_at", "ends_at", "registration_closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         if self.instance.pk:
@@ -116,6 +123,11 @@ class EventForm(forms.ModelForm):
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("The event must end after it starts."))
+        space, branch = data.get("space"), data.get("branch")
+        if space is not None and branch is not None and space.branch_id != branch.pk:
+            self.add_error("space", _("Choose a room of the event's branch."))
+        if space is not None and starts and ends and ends <= starts:
+            self.add_error("ends_at", _("An event in a room must end after it starts."))
         low, high = data.get("age_min"), data.get("age_max")
         if low is not None and high is not None and high < low:
             self.add_error("age_max", _("The oldest age must not be below the youngest."))

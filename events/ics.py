@@ -22,7 +22,7 @@ def base_url(request=None) -> str:
 
 
 def _location(event: Event) -> str:
-    parts = [event.place, event.branch.name, event.branch.address.replace("\n", ", ")]
+    parts = [event.venue, event.branch.name, event.branch.address.replace("\n", ", ")]
     return ", ".join(p for p in parts if p)
 
 

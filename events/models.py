@@ -124,8 +124,20 @@ class Event(models.Model):
     branch = models.ForeignKey(
         "core.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
     )
+    space = models.ForeignKey(
+        "spaces.Space",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("room"),
+        help_text=_("A room of the branch: it is booked for the event's whole time."),
+    )
     place = models.CharField(
-        _("place"), max_length=200, blank=True, help_text=_("The room or hall, e.g. 'Aula lt. 2'.")
+        _("place"),
+        max_length=200,
+        blank=True,
+        help_text=_("Or a place by name (a hall, a school, a park), e.g. 'Aula lt. 2'."),
     )
     online_url = models.URLField(
         _("online link"), blank=True, help_text=_("Shown only to people who registered.")
@@ -193,6 +205,12 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def venue(self) -> str:
+        """Where it is held, as people read it: the room booked for it and/or the place named."""
+        room = self.space.name if self.space_id else ""
+        return ", ".join(part for part in (room, self.place) if part)
 
     @property
     def tag_list(self) -> list[str]:

@@ -37,7 +37,7 @@ def json_ld(event: Event, *, url: str, image_url: str = "") -> str:
     else:
         data["location"] = {
             "@type": "Place",
-            "name": ", ".join(p for p in (event.place, event.branch.name) if p),
+            "name": ", ".join(p for p in (event.venue, event.branch.name) if p),
             "address": event.branch.address,
         }
     if event.cost:

@@ -32,7 +32,7 @@ def upcoming_events(
         events = events.filter(audience=audience)
     if branch is not None:
         events = events.filter(branch=branch)
-    return events.select_related("branch", "series").order_by("starts_at", "pk")
+    return events.select_related("branch", "series", "space").order_by("starts_at", "pk")
 
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
@@ -91,7 +91,7 @@ def events_by_day(events, days: list[dt.date]) -> dict[dt.date, list[Event]]:
 def public_event(pk: int) -> Event | None:
     return (
         Event.objects.filter(pk=pk, status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
-        .select_related("branch", "series", "parent")
+        .select_related("branch", "series", "parent", "space")
         .prefetch_related("speakers", "partners", "questions")
         .first()
     )
@@ -99,7 +99,7 @@ def public_event(pk: int) -> Event | None:
 
 def staff_events(*, include_past: bool = False, at: dt.datetime | None = None) -> QuerySet[Event]:
     at = at or timezone.now()
-    events = Event.objects.select_related("branch", "series")
+    events = Event.objects.select_related("branch", "series", "space")
     if not include_past:
         events = events.filter(ends_at__gte=at - dt.timedelta(days=1))
     return events.order_by("starts_at", "pk")

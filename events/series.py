@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import audit
 from core.calendar import calendar_for
 from core.permissions import require
-from events import errors, services
+from events import errors, rooms, services
 from events.models import Event, EventStatus, Frequency, Registration, Series
 from events.states import RegistrationState
 
@@ -29,6 +29,7 @@ COPIED = [
     "age_max",
     "language",
     "branch_id",
+    "space_id",
     "place",
     "online_url",
     "capacity",
@@ -72,6 +73,7 @@ def _at(day: dt.date, moment: dt.datetime) -> dt.datetime:
 
 
 @transaction.atomic
+@transaction.atomic
 def create_series(event: Event, *, frequency: str, interval: int = 1, until: dt.date, by) -> Series:
     """Turn `event` into the first session of a series and create the later sessions on the
     branch's open days."""
@@ -99,6 +101,7 @@ def create_series(event: Event, *, frequency: str, interval: int = 1, until: dt.
                 event.starts_at - event.registration_closes_at
             )
         session.save()
+        rooms.sync_room(session)  # a session whose room is taken stops the whole series
         session.speakers.set(speakers)
         session.partners.set(partners)
         services.set_questions(session, questions)
@@ -139,6 +142,7 @@ def update_series(event: Event, data: dict, *, changed: list[str], by) -> Event:
         if session.ends_at < session.starts_at:
             session.ends_at = session.starts_at
         session.save()
+        rooms.sync_room(session)
         if "speakers" in changed:
             session.speakers.set(data["speakers"])
         if "partners" in changed:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.permissions import require
-from events import errors
+from events import errors, rooms
 from events.locks import event_for_update
 from events.models import (
     Certificate,
@@ -99,6 +99,7 @@ def save_event(
         event.partners.add(Partner.objects.get_or_create(name=name)[0])
     if questions is not None:
         set_questions(event, questions)
+    rooms.sync_room(event)
     audit.record("event.create" if created else "event.update", actor=by, subject=event)
     if not created and event.status == EventStatus.PUBLISHED:
         _promote(event_for_update(event.pk), at=timezone.now())  # more seats may have come
@@ -139,6 +140,7 @@ def cancel_event(event: Event, *, by, at: dt.datetime | None = None) -> Event:
         return event
     event.status = EventStatus.CANCELLED
     event.save(update_fields=["status", "updated_at"])
+    rooms.sync_room(event)  # the room is free again
     live = list(event.registrations.filter(state__in=[S.CONFIRMED, S.OFFERED, S.WAITLISTED]))
     for registration in live:
         _move(registration, S.CANCELLED, at=at)
