@@ -384,6 +384,7 @@ def my_holds(request: HttpRequest, response: HttpResponse):
     response={
         200: PlacedHoldOut,
         201: PlacedHoldOut,
+        400: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
         422: ErrorOut,

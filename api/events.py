@@ -309,6 +309,7 @@ def event(request: HttpRequest, event_id: int = Path(..., ge=1, le=MAX_ID)):
     response={
         200: RegisteredOut,
         201: RegisteredOut,
+        400: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
         422: ErrorOut,
@@ -615,6 +616,7 @@ def quiz(request: HttpRequest, response: HttpResponse, event_id: int = Path(...,
     response={
         200: QuizAttemptOut,
         201: QuizAttemptOut,
+        400: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
         422: ErrorOut,
@@ -656,7 +658,14 @@ def start_quiz(
 @events_router.post(
     "/quiz-attempts/{attempt_id}",
     auth=token_auth,
-    response={200: QuizAttemptOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    response={
+        200: QuizAttemptOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        **AUTH_ERRORS,
+    },
     summary="Send answers: keep them (final false) or submit and score the attempt",
     description=(
         "Submitting twice changes nothing (the first result is returned). After the deadline "

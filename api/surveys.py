@@ -154,6 +154,7 @@ def survey_detail(request: HttpRequest, code: str = Path(..., max_length=20)):
     auth=[token_auth, _guest],
     response={
         201: SurveyThanksOut,
+        400: ErrorOut,
         401: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,

@@ -164,6 +164,7 @@ def availability(request: HttpRequest, space_id: int, query: Query[SpaceAvailabi
     auth=token_auth,
     response={
         201: SpaceBookingOut,
+        400: ErrorOut,
         401: ErrorOut,
         403: ErrorOut,
         404: ErrorOut,
