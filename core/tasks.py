@@ -1,10 +1,36 @@
-"""Background work of the foundation. Enqueue after the transaction commits:
-`transaction.on_commit(lambda: send_email.enqueue(...))`."""
+"""Background work of the foundation. Enqueue work that a change causes with
+`enqueue_with(task, *args)` (or after the transaction commits:
+`transaction.on_commit(lambda: send_email.enqueue(...))`)."""
 
 from __future__ import annotations
 
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django_tasks import task
+
+
+def tasks_in_database() -> bool:
+    """True when queued tasks are rows of this database (django-tasks-db, the embedded
+    default), so queueing one inside a transaction commits with it."""
+    from django_tasks import task_backends
+
+    try:
+        from django_tasks_db.backend import DatabaseBackend
+    except ImportError:  # pragma: no cover - a dependency
+        return False
+    return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def enqueue_with(task_to_run, *args, **kwargs) -> None:
+    """Queue work caused by the current transaction's change so that it happens only if the
+    change commits. With tasks in the database the task row is written in the same
+    transaction (committed with it, one commit instead of two; the worker sees it only then);
+    with another backend (RQ) it is queued after the commit, never before — a worker could
+    otherwise read the state the change is about to replace."""
+    if tasks_in_database() or not transaction.get_connection().in_atomic_block:
+        task_to_run.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(lambda: task_to_run.enqueue(*args, **kwargs))
 
 
 @task()

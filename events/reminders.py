@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from core.tasks import enqueue_with
 from events.models import EventStatus, Registration
 from events.states import RegistrationState
 
@@ -33,6 +34,6 @@ def queue_reminders(*, at: dt.datetime | None = None) -> int:
                 reminder_sent_at=at
             )
             if claimed:
-                transaction.on_commit(lambda pk=pk: send_registration_mail.enqueue(pk, "reminder"))
+                enqueue_with(send_registration_mail, pk, "reminder")
                 count += 1
     return count

@@ -196,10 +196,11 @@ def without_mail() -> Iterator[None]:
 def _notify(registration: Registration, kind: str) -> None:
     if not registration.email or _QUIET.get():
         return
+    from core.tasks import enqueue_with
     from events.tasks import send_registration_mail
 
-    pk = registration.pk
-    transaction.on_commit(lambda: send_registration_mail.enqueue(pk, kind))
+    # With the registration's commit (one commit per attempt, not two): see core.tasks.
+    enqueue_with(send_registration_mail, registration.pk, kind)
 
 
 def _clean_answers(questions: list[Question], answers: dict[str, str] | None) -> dict[str, str]:

@@ -91,22 +91,14 @@ def queue_copies_update(sender, record_ids, **kwargs) -> bool:
     then, and the request saves a second transaction (on SQLite, a second wait for the write
     lock). With another task backend (RQ) the task is queued after the commit instead: queued
     before it, a worker could index the state the loan is about to replace."""
-    if not DEFER_AVAILABILITY or not _tasks_in_database():
+    from core.tasks import tasks_in_database
+
+    if not DEFER_AVAILABILITY or not tasks_in_database():
         return False
     from search.tasks import index_records_task
 
     index_records_task.enqueue(sorted({int(pk) for pk in record_ids}))
     return True
-
-
-def _tasks_in_database() -> bool:
-    from django_tasks import task_backends
-
-    try:
-        from django_tasks_db.backend import DatabaseBackend
-    except ImportError:  # pragma: no cover - a dependency
-        return False
-    return isinstance(task_backends["default"], DatabaseBackend)
 
 
 def follow_catalogue(
