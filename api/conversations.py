@@ -13,6 +13,7 @@ thread …) answers 409 with the rule's stable `code` and a `message` in the use
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -51,6 +52,9 @@ class AskIn(Schema):
     )
     page_url: str = Field(
         "", max_length=500, description="The page of the site it was asked from (a path)."
+    )
+    topic: Literal["collection", "loans", "research", "services", "programmes", "other"] = Field(
+        "other", description="What it is about (response times are reported per topic)."
     )
 
 
@@ -245,6 +249,7 @@ def ask(request: HttpRequest, response: HttpResponse, payload: AskIn):
             page_url=_site_path(payload.page_url.strip()),
             user=user,
             language=get_language() or "id",
+            topic=payload.topic,
         )
     except DomainError as error:
         return refused(error)

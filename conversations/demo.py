@@ -79,6 +79,21 @@ FEEDBACK = [
 ]
 
 
+def _topic(text: str) -> str:
+    """A believable topic for a demo question, from its words."""
+    lowered = text.lower()
+    for words, topic in (
+        (("skripsi", "penelitian", "sumber"), "research"),
+        (("memperpanjang", "pinjam", "anggota", "kartu"), "loans"),
+        (("buku", "koleksi"), "collection"),
+        (("ruang", "wifi", "parkir", "jam buka"), "services"),
+        (("acara", "lomba", "kegiatan"), "programmes"),
+    ):
+        if any(word in lowered for word in words):
+            return topic
+    return "other"
+
+
 def build_conversations(options: DemoOptions, say: Callable[[str], None]) -> None:
     from accounts.models import User
     from conversations import feedback, services
@@ -95,7 +110,9 @@ def build_conversations(options: DemoOptions, say: Callable[[str], None]) -> Non
     now = timezone.now()
     for name, text, reply, state, rating, days, faq in QUESTIONS:
         asked = now - dt.timedelta(days=days, hours=3)
-        question = services.ask(text, name=name, page_url="/catalogue/", language="id")
+        question = services.ask(
+            text, name=name, page_url="/catalogue/", language="id", topic=_topic(text)
+        )
         Question.objects.filter(pk=question.pk).update(created_at=asked)
         if state in ("open", "waiting", "answered", "closed"):
             services.claim(question, staff=staff, at=asked + dt.timedelta(hours=1))

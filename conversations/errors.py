@@ -28,3 +28,8 @@ class BadRatingError(DomainError):
 class QuestionClosedError(DomainError):
     code = "question_closed"
     message = _("This question is closed. Please ask a new one.")
+
+
+class UnknownTopicError(DomainError):
+    code = "unknown_topic"
+    message = _("Choose one of the topics listed.")

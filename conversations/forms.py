@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from conversations.models import MAX_TEXT, FeedbackCategory, SavedReply
+from conversations.models import MAX_TEXT, FeedbackCategory, QuestionTopic, SavedReply
 
 
 class AskForm(forms.Form):
@@ -17,6 +17,12 @@ class AskForm(forms.Form):
         label=_("Your question"),
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    topic = forms.ChoiceField(
+        label=_("What is it about?"),
+        choices=QuestionTopic.choices,
+        initial=QuestionTopic.OTHER,
+        required=False,
     )
     page_url = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
     # A field people never see: bots fill it in.

@@ -18,6 +18,18 @@ def new_code() -> str:
     return secrets.token_urlsafe(12)
 
 
+class QuestionTopic(models.TextChoices):
+    """What a question is about: the asker may say, staff may correct it; response times are
+    reported per topic."""
+
+    COLLECTION = "collection", _("Finding a book or material")
+    LOANS = "loans", _("Membership, loans and holds")
+    RESEARCH = "research", _("Research and reference")
+    SERVICES = "services", _("Services, rooms and facilities")
+    PROGRAMMES = "programmes", _("Programmes and events")
+    OTHER = "other", _("Something else")
+
+
 class Question(models.Model):
     code = models.CharField(max_length=32, unique=True, default=new_code, editable=False)
     asker = models.ForeignKey(
@@ -31,6 +43,9 @@ class Question(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     language = models.CharField(max_length=10, default="id")
     page_url = models.CharField(_("asked from"), max_length=500, blank=True)
+    topic = models.CharField(
+        _("topic"), max_length=20, choices=QuestionTopic.choices, default=QuestionTopic.OTHER
+    )
     state = models.CharField(
         max_length=20, choices=QuestionState.choices, default=QuestionState.NEW, db_index=True
     )

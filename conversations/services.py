@@ -18,6 +18,7 @@ from conversations.errors import (
     NotRateableError,
     QuestionClosedError,
     TextTooLongError,
+    UnknownTopicError,
 )
 from conversations.models import MAX_TEXT, FaqEntry, Message, Question
 from conversations.moderation import check_public_text
@@ -71,7 +72,10 @@ def ask(
     page_url: str = "",
     user=None,
     language: str = "id",
+    topic: str = "",
 ) -> Question:
+    from conversations.models import QuestionTopic
+
     body = clean_text(body)
     name = clean_text(name, limit=120)
     check_public_text(body, name)
@@ -82,9 +86,28 @@ def ask(
             email=(email or "").strip(),
             language=language or "id",
             page_url=(page_url or "")[:500],
+            topic=topic if topic in QuestionTopic.values else QuestionTopic.OTHER,
         )
         Message.objects.create(question=question, kind=Message.Kind.QUESTION, body=body)
         _notify(question, "received")
+    return question
+
+
+def set_topic(question: Question, topic: str, *, by) -> Question:
+    """Staff say what a question is about (for the response-time figures per topic)."""
+    from conversations.models import QuestionTopic
+
+    require(by, PERMISSION)
+    if topic not in QuestionTopic.values:
+        raise UnknownTopicError()
+    with transaction.atomic():
+        question = Question.objects.select_for_update().get(pk=question.pk)
+        if question.topic != topic:
+            before, question.topic = question.topic, topic
+            question.save(update_fields=["topic", "updated_at"])
+            audit.record(
+                "question.topic", actor=by, subject=question, details={"from": before, "to": topic}
+            )
     return question
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from conversations.models import Feedback, FeedbackCategory, Question
+from conversations.models import Feedback, FeedbackCategory, Question, QuestionTopic
 from conversations.states import FEEDBACK_OPEN_STATES, FeedbackState
 
 
@@ -71,23 +71,26 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def question_stats(start: dt.date, end: dt.date) -> Row:
-    """Questions asked in [start, end]: hours to the first reply and to the answer."""
+def question_stats(start: dt.date, end: dt.date) -> list[Row]:
+    """Questions asked in [start, end]: hours to the first reply and to the answer, one row per
+    topic and a total row (last)."""
     low, high = _bounds(start, end)
-    row = Row(label="")
+    rows = {value: Row(label=str(label)) for value, label in QuestionTopic.choices}
+    total = Row(label="")
     for q in Question.objects.filter(created_at__gte=low, created_at__lt=high).only(
-        "created_at", "first_response_at", "answered_at", "rating", "state"
+        "created_at", "first_response_at", "answered_at", "rating", "state", "topic"
     ):
-        row.count += 1
-        if (h := _hours(q.created_at, q.first_response_at)) is not None:
-            row.first_response.append(h)
-        if (h := _hours(q.created_at, q.answered_at)) is not None:
-            row.resolution.append(h)
-        if q.rating:
-            row.ratings.append(q.rating)
-        if q.state in ("new", "open"):
-            row.open_now += 1
-    return row
+        for row in (rows.get(q.topic, rows[QuestionTopic.OTHER]), total):
+            row.count += 1
+            if (h := _hours(q.created_at, q.first_response_at)) is not None:
+                row.first_response.append(h)
+            if (h := _hours(q.created_at, q.answered_at)) is not None:
+                row.resolution.append(h)
+            if q.rating:
+                row.ratings.append(q.rating)
+            if q.state in ("new", "open"):
+                row.open_now += 1
+    return [*rows.values(), total]
 
 
 def feedback_stats(start: dt.date, end: dt.date, *, today: dt.date) -> list[Row]:

@@ -23,7 +23,7 @@ from conversations.forms import (
     SavedReplyForm,
     StaffReplyForm,
 )
-from conversations.models import Question, SavedReply
+from conversations.models import Question, QuestionTopic, SavedReply
 from conversations.states import RATEABLE_STATES, QuestionState
 from core.errors import DomainError
 
@@ -58,6 +58,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     page_url=data["page_url"],
                     user=request.user,
                     language=get_language() or "id",
+                    topic=data.get("topic") or "",
                 )
             except DomainError as err:
                 form.add_error("body", str(err))
@@ -208,6 +209,7 @@ def staff_question(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "saved_replies": selectors.saved_replies(),
             "staff_users": _staff_users(),
+            "topics": QuestionTopic.choices,
             "can_faq": question.state in RATEABLE_STATES,
             "events": question.events.select_related("by"),
             "refused_mail": selectors.refused_mail(question),
@@ -247,6 +249,9 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 messages.success(request, _("Note added."))
             else:
                 messages.error(request, _("Please write the note (up to 5,000 characters)."))
+        elif action == "topic":
+            services.set_topic(question, request.POST.get("topic", ""), by=user)
+            messages.success(request, _("Topic changed."))
         elif action == "close":
             services.close(question, staff=user)
             messages.success(request, _("Question closed."))

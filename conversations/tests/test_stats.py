@@ -22,19 +22,62 @@ def at(day: int, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime(2026, 2, day, hour))
 
 
-def test_question_times(library, librarian):
-    for hours in (1, 3, 5):
-        q = services.ask("Where is the map room?", name="Rina")
+def test_question_times_per_topic(library, librarian):
+    for hours, topic in ((1, "research"), (3, "research"), (5, "collection")):
+        q = services.ask("Where is the map room?", name="Rina", topic=topic)
         Question.objects.filter(pk=q.pk).update(created_at=at(2, 8))
         q.refresh_from_db()
         services.reply(q, "Floor 3.", staff=librarian, at=at(2, 8 + hours))
         services.rate(q, 4)
-    row = question_stats(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
-    assert row.count == 3
-    assert row.first_response_median == 3 and row.resolution_median == 3
-    assert row.first_response_p90 == pytest.approx(4.6)
-    assert row.rating_average == 4
-    assert question_stats(dt.date(2026, 3, 1), dt.date(2026, 3, 31)).count == 0
+    rows = question_stats(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    total = rows[-1]
+    assert total.count == 3
+    assert total.first_response_median == 3 and total.resolution_median == 3
+    assert total.first_response_p90 == pytest.approx(4.6)
+    assert total.rating_average == 4
+    by_topic = {row.label: row for row in rows[:-1]}
+    assert by_topic["Research and reference"].count == 2
+    assert by_topic["Research and reference"].first_response_median == 2
+    assert by_topic["Finding a book or material"].first_response_median == 5
+    assert by_topic["Something else"].count == 0
+    assert question_stats(dt.date(2026, 3, 1), dt.date(2026, 3, 31))[-1].count == 0
+
+
+def test_the_asker_chooses_a_topic_and_staff_correct_it(library, librarian, client):
+    from django.conf import settings
+
+    from core.models import AuditEntry
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    form = client.get(reverse("conversations:ask")).content.decode()
+    assert "What is it about?" in form and "Research and reference" in form
+    client.post(
+        reverse("conversations:ask"),
+        {"name": "Sari", "body": "Sumber untuk skripsi tentang Mahakam?", "topic": "research"},
+    )
+    question = Question.objects.get()
+    assert question.topic == "research"
+    # An unknown topic from a hand-made request is "something else", not an error.
+    assert services.ask("Halo?", name="Tamu", topic="<script>").topic == "other"
+
+    client.force_login(librarian)
+    page = client.get(reverse("conversations:staff-question", args=[question.pk])).content.decode()
+    assert "Change topic" in page
+    client.post(
+        reverse("conversations:staff-question-action", args=[question.pk, "topic"]),
+        {"topic": "collection"},
+    )
+    question.refresh_from_db()
+    assert question.topic == "collection"
+    assert AuditEntry.objects.filter(action="question.topic", object_id=str(question.pk)).exists()
+    response = client.post(
+        reverse("conversations:staff-question-action", args=[question.pk, "topic"]),
+        {"topic": "nonsense"},
+        follow=True,
+    )
+    assert "Choose one of the topics listed." in response.content.decode()
+    question.refresh_from_db()
+    assert question.topic == "collection"
 
 
 def test_feedback_times_and_lateness(library, librarian):
