@@ -33,6 +33,7 @@ class ConversationsConfig(AppConfig):
                 permission="conversations.answer_question",
                 description=_("Ask a librarian: the shared queue, replies, notes and the FAQ."),
                 order=70,
+                waiting=_new_questions,
             ),
             StaffLink(
                 key="conversations.feedback",
@@ -43,6 +44,7 @@ class ConversationsConfig(AppConfig):
                 description=_(
                     "Suggestions and complaints with their deadlines; “you said, we did”."
                 ),
+                waiting=_new_feedback,
                 order=71,
             ),
             StaffLink(
@@ -66,3 +68,19 @@ def _daily() -> object:
     from conversations.mail import send_staff_digest
 
     return {"escalated": escalate_overdue(), "digest": send_staff_digest()}
+
+
+def _new_questions() -> int:
+    """Questions nobody has claimed or answered yet."""
+    from conversations.models import Question
+    from conversations.states import QuestionState
+
+    return Question.objects.filter(state=QuestionState.NEW).count()
+
+
+def _new_feedback() -> int:
+    """Feedback received and not yet answered."""
+    from conversations.models import Feedback
+    from conversations.states import FeedbackState
+
+    return Feedback.objects.filter(state=FeedbackState.RECEIVED).count()

@@ -6,8 +6,10 @@ holding its permission. Hiding a link is a courtesy: every view checks the permi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,9 @@ class StaffLink:
     permission: str | None = None
     description: Promise | str = ""
     order: int = 100
+    # How many items wait there for staff (new questions, unanswered feedback …), shown on the
+    # staff home; None: nothing to count.
+    waiting: Callable[[], int] | None = None
 
     @property
     def url(self) -> str:
@@ -63,6 +68,22 @@ def staff_links_for(user) -> list[tuple[str, list[StaffLink]]]:
         if in_section:
             sections.append((str(section), in_section))
     return sections
+
+
+WAITING_SECONDS = 60
+
+
+def waiting_counts(sections) -> dict[str, int]:
+    """link key -> items waiting, for the links of `sections` that count them (kept a minute in
+    the cache, so the staff home costs no query per link for every visit)."""
+    counts = {}
+    for _section, links in sections:
+        for link in links:
+            if link.waiting is not None:
+                counts[link.key] = cache.get_or_set(
+                    f"staff:waiting:{link.key}", link.waiting, WAITING_SECONDS
+                )
+    return counts
 
 
 def register_core_links() -> None:

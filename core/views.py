@@ -50,7 +50,16 @@ def opening_hours(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/staff_home.html", {"branches": selectors.branches_today()})
+    from core.navigation import staff_links_for, waiting_counts
+
+    return render(
+        request,
+        "core/staff_home.html",
+        {
+            "branches": selectors.branches_today(),
+            "waiting": waiting_counts(staff_links_for(request.user)),
+        },
+    )
 
 
 @staff_required("core.change_library")

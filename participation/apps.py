@@ -34,6 +34,7 @@ class ParticipationConfig(AppConfig):
                 permission="participation.handle_suggestions",
                 description=_("Members' purchase suggestions: accept, decline, order."),
                 order=60,
+                waiting=_new_suggestions,
             ),
             StaffLink(
                 key="participation.reported",
@@ -43,6 +44,7 @@ class ParticipationConfig(AppConfig):
                 permission="participation.manage_ideas",
                 description=_("Comments on ideas that members reported: hide or keep."),
                 order=65,
+                waiting=_reported_comments,
             ),
         )
         post_save.connect(item_saved, sender=Item, dispatch_uid="participation.item_saved")
@@ -54,3 +56,18 @@ def _daily() -> object:
     from participation.tasks import send_ideas_digest
 
     return {"digest": send_ideas_digest()}
+
+
+def _new_suggestions() -> int:
+    """Suggestions waiting for a decision."""
+    from participation.models import Suggestion
+    from participation.states import SuggestionState
+
+    return Suggestion.objects.filter(state=SuggestionState.SUBMITTED).count()
+
+
+def _reported_comments() -> int:
+    """Reported comments not yet hidden or kept."""
+    from participation.models import CommentReport
+
+    return CommentReport.objects.filter(outcome="").values("comment").distinct().count()

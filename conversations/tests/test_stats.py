@@ -111,3 +111,23 @@ def test_stats_page(client, library, librarian, outsider):
     assert page.status_code == 200 and "Response times" in page.content.decode()
     bad = client.get(reverse("conversations:staff-stats") + "?start=yesterday")
     assert "Give the dates as YYYY-MM-DD." in bad.content.decode()
+
+
+def test_the_staff_home_says_how_many_questions_and_feedback_wait(library, librarian, client):
+    from django.conf import settings
+    from django.core.cache import cache
+
+    services.ask("Ada buku tentang tenun?", name="Rina")
+    services.ask("Jam buka hari Minggu?", name="Budi")
+    feedback.submit("facility", "Kursi rusak", on=dt.date.today())
+    client.force_login(librarian)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("core:staff-home")).content.decode()
+    assert 'Questions from patrons</a> <span class="badge">2 waiting</span>' in page
+    assert 'Feedback and complaints</a> <span class="badge">1 waiting</span>' in page
+    # Claimed questions no longer wait (the count is kept a minute).
+    for question in Question.objects.all():
+        services.claim(question, staff=librarian)
+    cache.clear()
+    page = client.get(reverse("core:staff-home")).content.decode()
+    assert "Questions from patrons</a> <span" not in page

@@ -25,3 +25,12 @@ def opening_hours(day) -> str:
         f"{p.opens_at.strftime(fmt)}–{p.closes_at.strftime(fmt)}"
         for p in getattr(day, "periods", ())
     )
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ counts|get_item:link.key }}: a dictionary's value by a variable key (None if absent)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
