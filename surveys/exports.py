@@ -97,3 +97,79 @@ def ikm_workbook(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def safe_cell(value):
+    """A cell a spreadsheet would run as a formula (=, +, -, @) is kept as text; numbers (a
+    negative answer to a number question) stay as they are."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def _number(value):
+    """An answer that is a number, as a number in the sheet (text otherwise)."""
+    if isinstance(value, str) and value and not value.startswith("'"):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+def results_workbook(survey: Survey, *, since: dt.date | None, until: dt.date | None) -> bytes:
+    """The results as an XLSX workbook: a summary of each question (option, count, percent;
+    average and NPS of scales; lowest, highest and average of numbers) and the responses (the
+    same columns as the CSV)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    results = selectors.results(survey, since=since, until=until)
+    bold = Font(bold=True)
+    book = Workbook()
+    summary = book.active
+    summary.title = _("Summary")
+    period = (
+        f"{since.isoformat() if since else '…'} – {until.isoformat() if until else '…'}"
+        if since or until
+        else _("all responses")
+    )
+    summary.append([safe_cell(survey.title)])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([_("Period"), period])
+    summary.append([_("Responses"), results.respondents])
+    summary.append([])
+    summary.append([_("Question"), _("Option"), _("Count"), _("Percent")])
+    for cell in summary[summary.max_row]:
+        cell.font = bold
+    for item in results.questions:
+        question = item.question
+        text = safe_cell(
+            f"{question.code}. {question.localized_text}"
+            if question.code
+            else question.localized_text
+        )
+        summary.append([text, _("Answers"), item.answered])
+        for bar in item.bars:
+            summary.append([text, safe_cell(bar.label), bar.count, float(bar.percent)])
+        if item.mean is not None:
+            summary.append([text, _("Average"), float(item.mean)])
+        if item.nps is not None:
+            summary.append([text, _("NPS"), item.nps])
+        if item.numbers:
+            summary.append([text, _("Lowest"), float(item.numbers["min"])])
+            summary.append([text, _("Highest"), float(item.numbers["max"])])
+            summary.append([text, _("Average"), float(item.numbers["mean"])])
+    summary.column_dimensions["A"].width = 48
+    summary.column_dimensions["B"].width = 30
+
+    data = book.create_sheet(_("Responses"))
+    for row in selectors.export_rows(survey, since=since, until=until):
+        data.append([_number(safe_cell(v)) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -513,3 +513,138 @@ def compare_periods(survey: Survey, periods) -> Comparison:
 
 def _show(value) -> str:
     return "–" if value is None else str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-tabulation by respondent group
+
+# Questions that can split respondents into groups ("compare by"), and those shown per group.
+GROUPING_KINDS = frozenset(
+    {QuestionKind.SINGLE, QuestionKind.LIKERT4, QuestionKind.LIKERT5, QuestionKind.RATING}
+)
+CLOSED_KINDS = CHOICE_KINDS | frozenset(SCALES)
+# Groups with fewer respondents than this are shown without figures, so nobody is identified.
+SMALL_GROUP = 3
+
+
+@dataclass
+class Group:
+    label: str
+    respondents: int
+    hidden: bool = False  # small, or hidden so that a small group cannot be worked out
+
+
+@dataclass
+class CrossRow:
+    label: str
+    # One per group: "count (percent%)", or None when the group is hidden.
+    cells: list[str | None]
+
+
+@dataclass
+class CrossQuestion:
+    question: Question
+    rows: list[CrossRow]
+
+
+@dataclass
+class CrossTab:
+    by: Question
+    groups: list[Group]
+    questions: list[CrossQuestion]
+    unanswered: int  # respondents who did not answer the grouping question
+
+
+def grouping_questions(survey: Survey) -> list[Question]:
+    """The questions staff can compare by: single choice, Likert and rating."""
+    return [q for q in questions_of(survey) if q.kind in GROUPING_KINDS]
+
+
+def _group_labels(question: Question) -> list[tuple[int, str]]:
+    if question.kind in SCALES:
+        low, high = SCALES[question.kind]
+        labels = question.choice_labels()
+        return [
+            (
+                value,
+                f"{value} · {labels[value - low]}"
+                if labels and len(labels) == high - low + 1
+                else str(value),
+            )
+            for value in range(low, high + 1)
+        ]
+    return list(enumerate(question.choice_labels(), start=1))
+
+
+def cross_tab(
+    survey: Survey,
+    by_question: Question,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> CrossTab:
+    """Every other closed question's result per answer to `by_question` (counts and percentages
+    per option, the average and NPS of scales). One query whatever the number of responses.
+    Groups of fewer than SMALL_GROUP respondents are hidden; when only one group is hidden that
+    way, the smallest other group is hidden too, so its figures cannot be worked out from the
+    totals."""
+    questions = [
+        q for q in questions_of(survey) if q.kind in CLOSED_KINDS and q.pk != by_question.pk
+    ]
+    responses = responses_in(survey, since=since, until=until)
+    rows: dict[int, dict[int, dict]] = {}  # response -> question -> answer row
+    for row in Answer.objects.filter(
+        response__in=responses, question_id__in=[by_question.pk, *[q.pk for q in questions]]
+    ).values("response_id", "question_id", "number", "choices"):
+        rows.setdefault(row["response_id"], {})[row["question_id"]] = row
+    members: dict[int, list[dict[int, dict]]] = {}
+    unanswered = 0
+    for answers in rows.values():
+        grouping = answers.get(by_question.pk)
+        if grouping is None or grouping["number"] is None:
+            unanswered += 1
+            continue
+        members.setdefault(int(grouping["number"]), []).append(answers)
+    labels = _group_labels(by_question)
+    groups = [Group(label, len(members.get(value, []))) for value, label in labels]
+    small = [g for g in groups if g.respondents < SMALL_GROUP]
+    for group in small:
+        group.hidden = True
+    if sum(1 for g in small if g.respondents) == 1 and not unanswered:
+        shown = [g for g in groups if not g.hidden]
+        if shown:
+            min(shown, key=lambda g: g.respondents).hidden = True
+    out = []
+    for question in questions:
+        per_group = [
+            None
+            if group.hidden
+            else _question_result(
+                question, [a[question.pk] for a in members.get(value, []) if question.pk in a]
+            )
+            for (value, _label), group in zip(labels, groups, strict=True)
+        ]
+        out.append(CrossQuestion(question, _cross_rows(question, per_group)))
+    return CrossTab(by_question, groups, out, unanswered)
+
+
+def _cross_rows(question: Question, per_group: list[QuestionResult | None]) -> list[CrossRow]:
+    def each(value) -> list[str | None]:
+        return [None if r is None else value(r) for r in per_group]
+
+    rows = [CrossRow(_("Answers"), each(lambda r: str(r.answered)))]
+    if question.kind in SCALES:
+        rows.append(CrossRow(_("Average"), each(lambda r: _show(r.mean))))
+    if question.kind == QuestionKind.NPS:
+        rows.append(CrossRow(_("NPS"), each(lambda r: _show(r.nps))))
+    template = next((r for r in per_group if r is not None), None)
+    if template is None:
+        template = _question_result(question, [])
+    for position, bar in enumerate(template.bars):
+        rows.append(
+            CrossRow(
+                bar.label,
+                each(lambda r, p=position: f"{r.bars[p].count} ({r.bars[p].percent}%)"),
+            )
+        )
+    return rows

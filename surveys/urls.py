@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/surveys/<int:pk>/preview/", views.staff_preview, name="staff-preview"),
     path("staff/surveys/<int:pk>/results/", views.staff_results, name="staff-results"),
     path("staff/surveys/<int:pk>/results.csv", views.staff_results_csv, name="staff-csv"),
+    path("staff/surveys/<int:pk>/results.xlsx", views.staff_results_xlsx, name="staff-xlsx"),
     path("staff/surveys/<int:pk>/ikm/", views.staff_ikm, name="staff-ikm"),
     path("staff/surveys/<int:pk>/ikm/import/", views.staff_ikm_import, name="staff-ikm-import"),
     path("staff/surveys/<int:pk>/poster/", views.staff_poster, name="staff-poster"),

@@ -33,6 +33,7 @@ from core.http import client_ip
 from core.selectors import get_library
 from surveys import selectors, services, throttle
 from surveys.errors import InvalidAnswersError
+from surveys.exports import safe_cell
 from surveys.forms import NewIkmForm, NewSurveyForm, QuestionForm, SectionForm, SurveySettingsForm
 from surveys.models import Question, Survey
 from surveys.states import SCALES, SurveyKind, SurveyState
@@ -513,6 +514,8 @@ def _survey_periods(survey: Survey) -> list[dict]:
 def staff_results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey_or_404(pk)
     since, until = _period(request)
+    grouping = selectors.grouping_questions(survey)
+    by = next((q for q in grouping if str(q.pk) == request.GET.get("by", "")), None)
     return render(
         request,
         "surveys/staff_results.html",
@@ -523,6 +526,10 @@ def staff_results(request: HttpRequest, pk: int) -> HttpResponse:
             "until": until,
             "periods": _survey_periods(survey),
             "is_ikm": survey.kind == SurveyKind.IKM,
+            "grouping": grouping,
+            "by": by,
+            "cross": by and selectors.cross_tab(survey, by, since=since, until=until),
+            "small_group": selectors.SMALL_GROUP,
         },
     )
 
@@ -536,7 +543,7 @@ def staff_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response.write("\ufeff")  # for spreadsheet programs
     writer = csv.writer(response)
     for row in selectors.export_rows(survey, since=since, until=until):
-        writer.writerow(row)
+        writer.writerow([safe_cell(v) for v in row])
     audit.record(
         "survey.export",
         actor=request.user,
@@ -544,6 +551,27 @@ def staff_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
         subject_repr=survey.title,
         details={"since": str(since or ""), "until": str(until or "")},
     )
+    return response
+
+
+@staff_required("surveys.view_results")
+def staff_results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    from surveys.exports import results_workbook
+
+    survey = _survey_or_404(pk)
+    since, until = _period(request)
+    content = results_workbook(survey, since=since, until=until)
+    audit.record(
+        "survey.export",
+        actor=request.user,
+        subject=survey,
+        subject_repr=survey.title,
+        details={"since": str(since or ""), "until": str(until or ""), "format": "xlsx"},
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
     return response
 
 
