@@ -2,7 +2,10 @@
 CPU second of the same file in the same run, then (unless --no-profile) a cProfile of the
 import, most expensive first.
 
-    .venv/bin/python bench/import_profile.py var/bench-data/catalog-10000.mrc [--no-profile]
+    .venv/bin/python bench/import_profile.py var/bench-data/catalog-250000.mrc --first 10000 \
+        [--no-profile]
+
+(catalog-250000.mrc is what `bench/catalog.py build` writes: LC records with 952 copies.)
 
 The catalogue is a fresh SQLite file in a temporary directory (production settings), three
 branches for the copies' 952 fields, the search index left out (as behind a background import,
@@ -30,9 +33,12 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--first", type=int, help="only the first N records of the file")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="pustaka-import-profile-")
+    if args.first:
+        args.file = _first(args.file, args.first, Path(tmp) / "sample.mrc")
     os.environ["PUSTAKA_VAR_DIR"] = tmp
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/db.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
@@ -75,6 +81,20 @@ def main() -> None:
     )
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.lines)
+
+
+def _first(source: Path, count: int, out: Path) -> Path:
+    from pymarc import MARCReader
+
+    written = 0
+    with source.open("rb") as handle, out.open("wb") as sink:
+        for record in MARCReader(handle, to_unicode=True, force_utf8=True):
+            if record is not None:
+                sink.write(record.as_marc())
+                written += 1
+                if written >= count:
+                    break
+    return out
 
 
 if __name__ == "__main__":
