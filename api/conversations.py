@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 
 from api.auth import token_auth
-from api.schemas import ErrorOut
+from api.schemas import ErrorOut, refused
 from conversations import selectors, services, throttle
 from conversations.models import Message, Question
 from conversations.states import RATEABLE_STATES, QuestionState
@@ -111,10 +111,6 @@ def caller(request: HttpRequest, response: HttpResponse) -> tuple[object | None,
             ErrorOut(code="unauthorized", message=_("A valid API token is needed for this.")),
         )
     return user, None
-
-
-def refused(error: DomainError) -> Status:
-    return Status(409, ErrorOut(code=error.code, message=str(error)))
 
 
 def too_many() -> Status:

@@ -20,7 +20,7 @@ from pydantic import BeforeValidator
 
 from api.account import BranchRefOut, my_member
 from api.auth import token_auth
-from api.schemas import ErrorOut
+from api.schemas import ErrorOut, refused
 from core.errors import DomainError
 from core.models import Branch
 from events import qr, selectors, services
@@ -344,7 +344,7 @@ def register(
             answers=payload.answers,
         )
     except DomainError as error:
-        return Status(409, ErrorOut(code=error.code, message=str(error)))
+        return refused(error)
     registration = Registration.objects.select_related("event", "event__branch").get(
         pk=result.registration.pk
     )
@@ -650,7 +650,7 @@ def start_quiz(
             raise errors.QuizNotAllowedError()
         started = quizzes.start_attempt(the_quiz, registration, display_name=payload.display_name)
     except DomainError as error:
-        return Status(409, ErrorOut(code=error.code, message=str(error)))
+        return refused(error)
     visible = quizzes.results_visible(the_quiz)
     return Status(201 if started.created else 200, _attempt_out(started.attempt, visible=visible))
 
@@ -709,7 +709,7 @@ def answer_quiz(
                 attempt, registration=attempt.registration, answers=payload.answers
             )
     except DomainError as error:
-        return Status(409, ErrorOut(code=error.code, message=str(error)))
+        return refused(error)
     return Status(200, _attempt_out(attempt, visible=quizzes.results_visible(attempt.quiz)))
 
 

@@ -24,8 +24,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from api.account import my_member
 from api.auth import token_auth
-from api.conversations import caller, refused
-from api.schemas import ErrorOut
+from api.conversations import caller
+from api.schemas import ErrorOut, refused
 from conversations import throttle
 from core.errors import DomainError
 from participation import ideas, selectors, services

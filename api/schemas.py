@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Schema, Status
 
 
 class ErrorOut(Schema):
@@ -12,6 +12,11 @@ class ErrorOut(Schema):
     code: str
     message: str
     errors: list[dict] | None = None
+
+
+def refused(error) -> Status:
+    """409 with a refused rule's stable code and its message (in the request's language)."""
+    return Status(409, ErrorOut(code=error.code, message=str(error)))
 
 
 class TokenIn(Schema):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from api.auth import token_auth
-from api.schemas import ErrorOut
+from api.schemas import ErrorOut, refused
 from core.errors import DomainError
 from spaces import selectors, services
 from spaces.models import Booking, Equipment, Purpose
@@ -206,7 +206,7 @@ def book(request: HttpRequest, space_id: int, data: SpaceBookingIn, response: Ht
             source="api",
         )
     except DomainError as error:
-        return Status(409, ErrorOut(code=error.code, message=str(error)))
+        return refused(error)
     booking = selectors.get_member_booking(member, booking.code)
     return Status(201, _booking_out(booking))
 
@@ -242,5 +242,5 @@ def cancel(request: HttpRequest, code: str, response: HttpResponse):
     try:
         services.cancel(booking, by=request.user)
     except DomainError as error:
-        return Status(409, ErrorOut(code=error.code, message=str(error)))
+        return refused(error)
     return Status(200, _booking_out(selectors.get_member_booking(member, code)))

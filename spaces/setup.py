@@ -81,19 +81,23 @@ def update_space(space: Space, changes: dict[str, Any], *, by) -> Space:
     """Change a space. Taking it out of use (`is_active=False`) is refused while bookings or
     blocks lie ahead (StillBookedError); stop new bookings with `is_bookable=False` first."""
     require(by, "spaces.change_space")
-    space = Space.objects.select_for_update().get(pk=space.pk)
-    if changes.get("is_active") is False and space.is_active:
-        count = _upcoming("space", space)
+    return _update(Space.objects.select_for_update().get(pk=space.pk), "space", changes, by=by)
+
+
+def _update(resource, kind: str, changes: dict[str, Any], *, by):
+    """Apply `changes` to a locked space or piece of equipment (`kind`), audited with the diff."""
+    if changes.get("is_active") is False and resource.is_active:
+        count = _upcoming(kind, resource)
         if count:
-            raise errors.StillBookedError(name=space.name, count=count)
-    diff = _diff(space, changes)
+            raise errors.StillBookedError(name=resource.name, count=count)
+    diff = _diff(resource, changes)
     for name, value in changes.items():
-        setattr(space, name, value)
-    space.full_clean()
-    space.save()
+        setattr(resource, name, value)
+    resource.full_clean()
+    resource.save()
     if diff:
-        audit.record("space.update", actor=by, subject=space, details={"changed": diff})
-    return space
+        audit.record(f"{kind}.update", actor=by, subject=resource, details={"changed": diff})
+    return resource
 
 
 def _add_photo(space: Space, photo: ContentFile, caption: str, *, by) -> SpacePhoto:
@@ -153,19 +157,9 @@ def create_equipment(data: dict[str, Any], *, by) -> Equipment:
 @transaction.atomic
 def update_equipment(equipment: Equipment, changes: dict[str, Any], *, by) -> Equipment:
     require(by, "spaces.change_equipment")
-    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
-    if changes.get("is_active") is False and equipment.is_active:
-        count = _upcoming("equipment", equipment)
-        if count:
-            raise errors.StillBookedError(name=equipment.name, count=count)
-    diff = _diff(equipment, changes)
-    for name, value in changes.items():
-        setattr(equipment, name, value)
-    equipment.full_clean()
-    equipment.save()
-    if diff:
-        audit.record("equipment.update", actor=by, subject=equipment, details={"changed": diff})
-    return equipment
+    return _update(
+        Equipment.objects.select_for_update().get(pk=equipment.pk), "equipment", changes, by=by
+    )
 
 
 # ---------------------------------------------------------------------------------------------
