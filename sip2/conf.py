@@ -28,4 +28,13 @@ def login_timeout() -> int:
 
 
 def threads() -> int:
-    return int(getattr(settings, "SIP2_THREADS", None) or env_int("PUSTAKA_SIP2_THREADS", 8))
+    """Database threads per server process."""
+    return int(getattr(settings, "SIP2_THREADS", None) or env_int("PUSTAKA_SIP2_THREADS", 4))
+
+
+def processes() -> int:
+    """Server processes sharing the port; default: one per core, at most 4."""
+    from sip2.pool import default_processes
+
+    value = getattr(settings, "SIP2_PROCESSES", None) or env_int("PUSTAKA_SIP2_PROCESSES", 0)
+    return int(value or default_processes())

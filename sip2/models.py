@@ -149,8 +149,7 @@ class SipAccount(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Activity, written by the SIP2 server every few seconds.
-    connections = models.PositiveSmallIntegerField(_("open connections"), default=0)
+    # Activity, written by the SIP2 server every few seconds (open connections: SipConnection).
     last_seen_at = models.DateTimeField(_("last message"), null=True, blank=True)
     last_message = models.CharField(_("last message type"), max_length=2, blank=True)
     last_address = models.CharField(_("address"), max_length=64, blank=True)
@@ -189,6 +188,23 @@ class SipDailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day} {self.code}: {self.count}"
+
+
+class SipConnection(models.Model):
+    """One logged-in kiosk connection, kept by the server process that holds it: created at
+    login, deleted when the connection ends, `seen_at` renewed every few seconds while the
+    process lives (so the rows of a process that was killed stop counting, and are removed
+    when the server starts again). The staff screen counts these rows, whichever of the
+    server's processes holds each connection."""
+
+    account = models.ForeignKey(SipAccount, on_delete=models.CASCADE, related_name="open_rows")
+    server = models.CharField(max_length=100, db_index=True)  # host:pid of the process
+    peer = models.CharField(max_length=64)
+    opened_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.peer} ({self.server})"
 
 
 class ItemProperties(models.Model):
