@@ -46,7 +46,7 @@ def staff_required(permission: str | None = None):
                 return redirect_to_sign_in(request)
             if not is_staff_member(user):
                 raise PermissionDenied
-            if needs_second_factor(user) and not user.is_verified():
+            if not user.is_verified() and needs_second_factor(user):
                 return redirect_to_sign_in(request)
             if permission and not user.has_perm(permission):
                 raise PermissionDenied

@@ -161,6 +161,8 @@ def set_roles(user, roles: set[Role], *, by) -> None:
     before = sorted(g.name for g in user.groups.all())
     user.groups.set(groups)
     user._pustaka_roles = None
+    for cached in ("_group_perm_cache", "_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cached, None)  # permissions follow the roles from now on
     user.is_staff = Role.SYSADMIN in roles  # the Django admin site is for system administrators
     user.save(update_fields=["is_staff"])
     audit.record(

@@ -50,3 +50,16 @@ class CirculationConfig(AppConfig):
         from circulation import notice_views
 
         notice_views.wire_up()
+
+        from django.db.models.signals import post_delete, post_save
+
+        from circulation.models import LoanPolicy
+        from circulation.selectors import forget_loan_policies
+
+        def policies_changed(**kwargs) -> None:
+            forget_loan_policies()
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                policies_changed, sender=LoanPolicy, weak=False, dispatch_uid="loan-policies"
+            )

@@ -41,6 +41,7 @@ from circulation.states import (
     LoanState,
 )
 from core.calendar import BranchCalendar, calendar_for
+from core.memo import Memo
 from core.models import Branch
 from core.money import format_rupiah
 from patrons.models import Member, MemberStatus
@@ -50,10 +51,24 @@ from patrons.selectors import member_for_user  # noqa: F401 - the phone API and 
 # Rules
 
 
+#: The loan-rule matrix, read once and kept between checkouts (a few dozen rows that change
+#: on the loan-rules screen; `forget_loan_policies` runs on every change, see core/memo.py).
+_policies: Memo[tuple[LoanPolicy, ...]] = Memo("loan-policies")
+
+
+def forget_loan_policies() -> None:
+    _policies.forget()
+
+
+def loan_rule_matrix() -> tuple[LoanPolicy, ...]:
+    """Every LoanPolicy row, as `resolve_rules` takes them."""
+    return _policies.get("all", lambda: tuple(LoanPolicy.objects.all()))
+
+
 def loan_rules_for(member: Member, material_type: str, branch: Branch) -> LoanRules:
     """The rules for this member borrowing this kind of material at this branch."""
     return resolve_rules(
-        LoanPolicy.objects.all(),
+        loan_rule_matrix(),
         category=member.category_id,
         material_type=material_type,
         branch_id=branch.pk,
@@ -80,10 +95,16 @@ class CalendarCache:
 # Loans
 
 
+#: What lists of loans and holds leave out of each record: the stored MARC record (parsing
+#: its JSON for every row cost more than the rest of the page) and the long texts.
+RECORD_LONG_FIELDS = ("marc", "summary", "notes")
+
+
 def open_loans(member: Member) -> QuerySet[Loan]:
     return (
         Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES)
         .select_related("item__record", "item__branch", "branch")
+        .defer(*(f"item__record__{name}" for name in RECORD_LONG_FIELDS))
         .order_by("due_at", "pk")
     )
 
@@ -150,6 +171,33 @@ def late_loans(member: Member, *, at: dt.datetime) -> list[Loan]:
         Loan.objects.filter(member=member, state=LoanState.ON_LOAN, due_at__lt=at)
         .select_related("branch")
         .only("due_at", "rules", "branch")
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a member stands now: overdue loans, the ledger, fines accruing, open loans. Read
+    by a checkout for its rules and handed on, so the desk's panel need not read it again."""
+
+    late: list[Loan]
+    balance: int
+    accruing: int
+    open_count: int
+
+    @property
+    def owed(self) -> int:
+        return self.balance + self.accruing
+
+
+def member_standing(
+    member: Member, *, at: dt.datetime, calendars: CalendarCache | None = None
+) -> Standing:
+    late = late_loans(member, at=at)
+    return Standing(
+        late=late,
+        balance=fine_balance(member),
+        accruing=accruing_fines(member, at=at, calendars=calendars, late=late),
+        open_count=Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).count(),
     )
 
 
@@ -230,6 +278,7 @@ def active_holds(member: Member) -> QuerySet[Hold]:
     return (
         Hold.objects.filter(member=member, state__in=ACTIVE_HOLD_STATES)
         .select_related("record", "pickup_branch", "item")
+        .defer(*(f"record__{name}" for name in RECORD_LONG_FIELDS))
         .order_by("placed_at")
     )
 
@@ -383,13 +432,17 @@ def member_summary(
     at: dt.datetime | None = None,
     loan_limit: int | None = None,
     include_loans: list[int] | tuple[int, ...] = (),
+    standing: Standing | None = None,
 ) -> MemberSummary:
     """Blocks, current loans (due first), active holds with queue positions, the ledger balance
     and fines still accruing. A fixed number of queries whatever the number of loans.
 
     With `loan_limit`, only that many loans are read (the ones due first) plus those in
     `include_loans` (e.g. lent in this desk session); `loan_count` still counts them all. A
-    member with hundreds of loans (a school) then costs the desk no more than anyone else."""
+    member with hundreds of loans (a school) then costs the desk no more than anyone else.
+
+    `standing`: what a checkout just read about the member (`CheckoutResult.standing`), which
+    saves reading it again."""
     at = at or timezone.now()
     calendars = CalendarCache()
     if loan_limit is None:
@@ -398,22 +451,19 @@ def member_summary(
         loan_count = len(loans)
     else:
         loans = list(open_loans(member)[:loan_limit])
-        loan_count = Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).count()
+        if standing is not None:
+            loan_count = standing.open_count
+        else:
+            loan_count = Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).count()
         missing = set(include_loans) - {loan.pk for loan in loans}
         if missing and loan_count > len(loans):
             loans += list(open_loans(member).filter(pk__in=missing))
-        late = late_loans(member, at=at)
-    today = timezone.localdate(at)
-    accruing = 0
-    for loan in late:
-        _days, amount = overdue_fine(
-            calendars(loan.branch),
-            rules_from_snapshot(loan.rules),
-            due_on=timezone.localdate(loan.due_at),
-            returned_on=today,
-        )
-        accruing += amount
-    balance = fine_balance(member)
+        late = standing.late if standing is not None else late_loans(member, at=at)
+    if standing is not None:
+        accruing, balance = standing.accruing, standing.balance
+    else:
+        accruing = accruing_fines(member, at=at, calendars=calendars, late=late)
+        balance = fine_balance(member)
     return MemberSummary(
         member=member,
         blocks=member_blocks(member, at=at, owed=balance + accruing, overdue=len(late)),
@@ -824,7 +874,7 @@ def hold_option(member: Member, record: Record, *, at: dt.datetime | None = None
         .select_related("pickup_branch")
         .first()
     )
-    policies = list(LoanPolicy.objects.all())  # read once, resolved per branch
+    policies = loan_rule_matrix()  # read once, resolved per branch
     branches = [
         branch
         for branch in pickup_branches()

@@ -9,10 +9,12 @@ these with their channel; `staff=None` means self-service.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,6 +83,8 @@ class CheckoutResult:
     repeated: bool = False
     overridden: list[str] = field(default_factory=list)
     fulfilled_hold: Hold | None = None
+    # The member's standing after this loan (a new loan only), for the desk's panel.
+    standing: selectors.Standing | None = None
 
 
 @dataclass
@@ -172,11 +176,25 @@ def check_out(
     }
     if item.status not in LOANABLE_STATUSES:
         _guard(ItemNotLoanableError(status=item.get_status_display()), **options)
-    trapped = Hold.objects.filter(item=item, state__in=TRAPPED_HOLD_STATES).first()
+    # One read for both holds that matter: one set aside with this copy, and the member's own
+    # hold on the title (which this loan fills).
+    holds = list(
+        Hold.objects.filter(
+            Q(item=item, state__in=TRAPPED_HOLD_STATES)
+            | Q(record_id=item.record_id, member=member, state__in=ACTIVE_HOLD_STATES)
+        ).order_by("queue_number")
+    )
+    trapped = next(
+        (h for h in holds if h.item_id == item.pk and h.state in TRAPPED_HOLD_STATES), None
+    )
+    own_hold = next((h for h in holds if h.member_id == member.pk), None)
     if trapped is not None and trapped.member_id != member.pk:
         _guard(ItemOnHoldForAnotherError(), **options)
     calendars = selectors.CalendarCache()  # one read of each branch's calendar per checkout
-    blocks = selectors.member_blocks(member, at=at, calendars=calendars)
+    standing = selectors.member_standing(member, at=at, calendars=calendars)
+    blocks = selectors.member_blocks(
+        member, at=at, owed=standing.owed, overdue=len(standing.late), calendars=calendars
+    )
     if blocks:
         _guard(
             MemberBlockedError(
@@ -185,7 +203,7 @@ def check_out(
             **options,
         )
     rules = selectors.loan_rules_for(member, item.record.material_type, branch)
-    count = Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).count()
+    count = standing.open_count
     if count >= rules.max_items:
         _guard(
             LoanLimitReachedError(member=member.full_name, count=count, limit=rules.max_items),
@@ -194,17 +212,18 @@ def check_out(
 
     due_on = due_date(calendars(branch), lent_on=timezone.localdate(at), loan_days=rules.loan_days)
     try:
-        with transaction.atomic():
-            loan = Loan.objects.create(
-                item=item,
-                member=member,
-                member_category=member.category_id,
-                branch=branch,
-                checked_out_at=at,
-                due_at=end_of_day(due_on, timezone.get_current_timezone()),
-                channel=channel,
-                rules=rules.as_dict(),
-            )
+        # No savepoint: a failed insert ends this checkout (the exception leaves the atomic
+        # block, which rolls back), and the item's row lock makes it all but impossible.
+        loan = Loan.objects.create(
+            item=item,
+            member=member,
+            member_category=member.category_id,
+            branch=branch,
+            checked_out_at=at,
+            due_at=end_of_day(due_on, timezone.get_current_timezone()),
+            channel=channel,
+            rules=rules.as_dict(),
+        )
     except IntegrityError as error:  # a racing checkout of the same item won
         raise ItemAlreadyOnLoanError() from error
     record_loan_event(
@@ -217,7 +236,7 @@ def check_out(
         reason=override_reason if overridden else "",
         details={"overridden": overridden} if overridden else None,
     )
-    fulfilled = _fulfil_hold(item, member, staff=staff, at=at, channel=channel)
+    fulfilled = _fulfil_hold(own_hold, item, staff=staff, at=at, channel=channel)
     if trapped is not None and trapped.member_id != member.pk:
         # The item set aside for someone else went out: their hold goes back to the queue.
         trapped.item = None
@@ -240,16 +259,16 @@ def check_out(
             details={"item": item.barcode, "overridden": overridden, "reason": override_reason},
         )
     announce([item.record_id], availability=True)
-    return CheckoutResult(loan=loan, overridden=overridden, fulfilled_hold=fulfilled)
-
-
-def _fulfil_hold(item: Item, member: Member, *, staff, at, channel) -> Hold | None:
-    """The member's hold on this title, if any, is filled by this loan."""
-    hold = (
-        Hold.objects.filter(record_id=item.record_id, member=member, state__in=ACTIVE_HOLD_STATES)
-        .order_by("queue_number")
-        .first()
+    return CheckoutResult(
+        loan=loan,
+        overridden=overridden,
+        fulfilled_hold=fulfilled,
+        standing=dataclasses.replace(standing, open_count=count + 1),
     )
+
+
+def _fulfil_hold(hold: Hold | None, item: Item, *, staff, at, channel) -> Hold | None:
+    """The member's hold on this title, if any, is filled by this loan."""
     if hold is None:
         return None
     hold.item = item
@@ -356,9 +375,14 @@ def check_in(
         .first()
     )
     result = CheckinResult(item=item, loan=loan, already_in=loan is None)
+    was_on_loan = item.status == ItemStatus.ON_LOAN
     if loan is not None:
         loan.returned_at = at
         loan.return_branch = branch
+        result.days_overdue, result.fine = _charge_overdue(loan, staff=staff, at=at)
+        forget = _may_forget_member(loan, charged=result.fine > 0)
+        if forget:
+            loan.member = None
         transition_loan(
             loan,
             LoanState.RETURNED,
@@ -367,9 +391,8 @@ def check_in(
             channel=channel,
             branch=branch,
             kind="checkin",
+            also=("member",) if forget else (),
         )
-        result.days_overdue, result.fine = _charge_overdue(loan, staff=staff, at=at)
-        _forget_member_unless_history_kept(loan)
     elif item.status in (ItemStatus.ON_HOLD_SHELF,) or (
         item.status == ItemStatus.IN_TRANSIT
         and not Transfer.objects.filter(
@@ -384,7 +407,7 @@ def check_in(
         result.route = "set_aside"
         return result
 
-    _route(result, item, branch=branch, staff=staff, at=at, channel=channel)
+    _route(result, item, branch=branch, staff=staff, at=at, channel=channel, lent=was_on_loan)
     announce([item.record_id], availability=True)
     return result
 
@@ -409,14 +432,22 @@ def _describe_current_route(result: CheckinResult, item: Item) -> None:
         result.destination = transfer.to_branch
 
 
-def _route(result: CheckinResult, item: Item, *, branch: Branch, staff, at, channel) -> None:
-    # Arriving at the end of a transfer closes it.
-    Transfer.objects.filter(item=item, received_at__isnull=True, to_branch=branch).update(
-        received_at=at
-    )
+def _route(
+    result: CheckinResult, item: Item, *, branch: Branch, staff, at, channel, lent: bool = False
+) -> None:
+    """`lent`: the copy was on loan until now, so no transfer is open and no hold is on its
+    way with it (its checkout closed the one and put the other back in the queue): two reads
+    fewer for the check-in of every lent copy."""
+    if not lent:
+        # Arriving at the end of a transfer closes it.
+        Transfer.objects.filter(item=item, received_at__isnull=True, to_branch=branch).update(
+            received_at=at
+        )
     today = timezone.localdate(at)
     trapped = (
-        Hold.objects.filter(item=item, state=HoldState.IN_TRANSIT)
+        None
+        if lent
+        else Hold.objects.filter(item=item, state=HoldState.IN_TRANSIT)
         .select_related("pickup_branch")
         .first()
     )
@@ -495,16 +526,14 @@ def _charge_overdue(loan: Loan, *, staff, at) -> tuple[int, int]:
     return days, amount
 
 
-def _forget_member_unless_history_kept(loan: Loan) -> None:
+def _may_forget_member(loan: Loan, *, charged: bool) -> bool:
     """Reading history is kept only by the member's choice. Otherwise a returned loan keeps no
     link to the member unless a fine still hangs on it (the ledger needs to know whose it is;
-    `_anonymise_settled_loans` unlinks those once paid)."""
-    if loan.member is None or loan.member.keep_reading_history:
-        return
-    if FineEntry.objects.filter(loan=loan).exists():
-        return
-    loan.member = None
-    loan.save(update_fields=["member", "updated_at"])
+    `_anonymise_settled_loans` unlinks those once paid). The caller clears the link in the
+    same save that closes the loan."""
+    if loan.member is None or loan.member.keep_reading_history or charged:
+        return False
+    return not FineEntry.objects.filter(loan=loan).exists()
 
 
 # ---------------------------------------------------------------------------------------------

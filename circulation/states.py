@@ -108,14 +108,16 @@ def transition_loan(
     kind: str = "",
     reason: str = "",
     details: dict | None = None,
+    also: tuple[str, ...] = (),
 ) -> LoanEvent:
-    """Move a loan to `to` if the table allows it; save the state and append a LoanEvent."""
+    """Move a loan to `to` if the table allows it; save the state (and the fields named in
+    `also`) and append a LoanEvent."""
     from circulation.models import LoanEvent
 
     _check(LOAN_TRANSITIONS, LoanState, loan.state, to)
     previous = loan.state
     loan.state = to
-    loan.save(update_fields=["state", "returned_at", "return_branch", "updated_at"])
+    loan.save(update_fields=["state", "returned_at", "return_branch", "updated_at", *also])
     return LoanEvent.objects.create(
         loan=loan,
         kind=kind or to,

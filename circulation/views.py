@@ -41,6 +41,8 @@ from circulation.models import Hold, Loan, Transfer
 from circulation.states import Channel
 from core.errors import DomainError, PermissionDeniedError
 from core.models import Branch
+from core.selectors import active_branch_list
+from patrons.models import Member
 
 SESSION_BRANCH = "desk_branch"
 SESSION_MEMBER = "desk_member"
@@ -74,7 +76,7 @@ def current_branch(request: HttpRequest) -> Branch | None:
 def _active_branches(request: HttpRequest) -> list[Branch]:
     """Active branches, read once per request (the desk's branch and the pickup choices)."""
     if not hasattr(request, "_desk_branches"):
-        request._desk_branches = list(Branch.objects.filter(is_active=True))
+        request._desk_branches = list(active_branch_list())
     return request._desk_branches
 
 
@@ -236,6 +238,7 @@ def _panel_context(request: HttpRequest, branch: Branch) -> dict:
             member,
             loan_limit=None if request.GET.get("loans") == "all" else PANEL_LOANS,
             include_loans=session_loans,
+            standing=getattr(request, "_desk_standing", None),
         )
     return {
         "branch": branch,
@@ -301,9 +304,11 @@ def _handle_scan(
             "level": "bad",
             "message": _("No member card or item has the code “%(code)s”.") % {"code": code},
         }
-    member = _session_member(request)
-    if member is not None:
-        return _check_out(request, branch, item, member, override=override, reason=reason)
+    member_id = request.session.get(SESSION_MEMBER)
+    if member_id:
+        # The service locks and reads the member itself; the panel then shows the member it
+        # read, so a checkout reads the member once.
+        return _check_out(request, branch, item, member_id, override=override, reason=reason)
     return _check_in(request, branch, item)
 
 
@@ -340,19 +345,24 @@ def _end_member_session(request: HttpRequest) -> None:
 
 
 def _check_out(
-    request: HttpRequest, branch: Branch, item, member, *, override: bool, reason: str
+    request: HttpRequest, branch: Branch, item, member_id: int, *, override: bool, reason: str
 ) -> dict:
     try:
         outcome = services.check_out(
             item,
-            member,
+            Member(pk=member_id),
             staff=request.user,
             branch=branch,
             override=override,
             override_reason=reason,
         )
+    except Member.DoesNotExist:  # the membership went away while its session was open
+        _end_member_session(request)
+        return _check_in(request, branch, item)
     except DomainError as error:
         return _refusal(request, error, action="checkout", barcode=item.barcode)
+    request._desk_member = outcome.loan.member
+    request._desk_standing = outcome.standing
     loans = request.session.get(SESSION_LOANS, [])
     if outcome.loan.pk not in loans:
         request.session[SESSION_LOANS] = [*loans, outcome.loan.pk]

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.memo import Memo
 from core.models import Branch, ClosedDay, Library, OpeningPeriod
 
 # How far ahead `next_open_day` looks before deciding the branch never opens.
@@ -170,8 +171,24 @@ class BranchCalendar:
         return sum(1 for d in self.days(start + dt.timedelta(days=1), end) if d.is_open)
 
 
+#: Branch calendars kept between requests (`forget_calendars` when hours, closures, a branch
+#: or the library's holiday settings change; see core/memo.py).
+_calendars: Memo[BranchCalendar] = Memo("calendars")
+
+
+def forget_calendars() -> None:
+    _calendars.forget()
+
+
 def calendar_for(branch: Branch, *, library: Library | None = None) -> BranchCalendar:
-    """Build a branch's calendar with two queries (periods, closures)."""
+    """A branch's calendar: kept in memory between requests, built with two queries (periods,
+    closures) when the hours, closures or holiday settings have changed."""
+    if library is None:
+        return _calendars.get(branch.pk, lambda: _build_calendar(branch, None))
+    return _build_calendar(branch, library)
+
+
+def _build_calendar(branch: Branch, library: Library | None) -> BranchCalendar:
     from core.selectors import get_library
 
     library = library or get_library()

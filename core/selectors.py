@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.calendar import BranchCalendar, Day, NoOpenDayError
+from core.memo import Memo
 from core.models import AuditEntry, Branch, ClosedDay, Library, OpeningPeriod
 
 LIBRARY_CACHE_KEY = "core:library"
@@ -36,6 +37,19 @@ def forget_library() -> None:
 
 def active_branches() -> QuerySet[Branch]:
     return Branch.objects.filter(is_active=True)
+
+
+#: The active branches, kept between requests (every desk request asks for its branch).
+_active_branch_list: Memo[tuple[Branch, ...]] = Memo("active-branches")
+
+
+def active_branch_list() -> tuple[Branch, ...]:
+    """The active branches in their order, without a query most of the time (core/memo.py)."""
+    return _active_branch_list.get("all", lambda: tuple(active_branches()))
+
+
+def forget_branches() -> None:
+    _active_branch_list.forget()
 
 
 def branch_calendars(branches: QuerySet[Branch] | None = None) -> list[BranchCalendar]:

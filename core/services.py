@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
+from core.calendar import forget_calendars
 from core.errors import DomainError
 from core.models import Branch, ClosedDay, Library, OpeningPeriod
 from core.permissions import require
@@ -106,6 +107,7 @@ def set_opening_hours(
     created = OpeningPeriod.objects.bulk_create(
         OpeningPeriod(branch=branch, weekday=w, opens_at=o, closes_at=c) for w, o, c in periods
     )
+    forget_calendars()  # bulk_create sends no post_save
     audit.record(
         "branch.hours",
         actor=by,

@@ -77,3 +77,17 @@ def test_only_a_system_administrator_changes_roles_and_it_is_audited(library, ma
 def test_system_administrator_alone_gets_the_admin_site_flag(library, make_user):
     assert make_user("admin", roles={"sysadmin"}).is_staff
     assert not make_user("kepala", roles={"head"}).is_staff
+
+
+def test_permissions_come_from_the_roles_table_in_one_query(make_user, django_assert_num_queries):
+    from accounts.models import User
+
+    user = make_user("desk", roles={"librarian"})
+    fresh = User.objects.get(pk=user.pk)  # as a new request loads it
+    with django_assert_num_queries(1):  # the role groups' names, then nothing
+        assert fresh.has_perm("circulation.add_loan")
+        assert fresh.has_perm("patrons.view_member")
+        assert not fresh.has_perm("circulation.waive_fine")
+    set_roles(user, {Role.CATALOGUER}, by=None)
+    fresh = User.objects.get(pk=user.pk)
+    assert not fresh.has_perm("circulation.add_loan")  # the next request sees the change

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from circulation import services
 from circulation.selectors import member_blocks
@@ -34,12 +35,50 @@ def test_blocks_read_the_overdue_loans_once_for_fines_and_the_overdue_count(
     assert len(_queries_on(queries, "circulation_loan")) == 1
 
 
-def test_a_checkout_reads_the_branch_calendar_once(make_item, member, librarian):
+def test_checkouts_keep_the_branch_calendar_and_the_loan_rules_between_them(
+    make_item, member, librarian
+):
     with time_machine.travel(MONDAY - dt.timedelta(days=30), tick=False):
         services.check_out(make_item(), member, staff=librarian)  # overdue now: fines accrue
     with time_machine.travel(MONDAY, tick=False), CaptureQueriesContext(connection) as queries:
         services.check_out(make_item(), member, staff=librarian)
-    assert len(_queries_on(queries, "core_openingperiod")) == 1
+    assert len(_queries_on(queries, "core_openingperiod")) <= 1  # read once per checkout at most
+    with time_machine.travel(MONDAY, tick=False), CaptureQueriesContext(connection) as queries:
+        services.check_out(make_item(), member, staff=librarian)
+    assert _queries_on(queries, "core_openingperiod") == []  # kept from the checkout before
+    assert _queries_on(queries, "circulation_loanpolicy") == []
+
+
+def test_a_closed_day_added_between_checkouts_moves_the_next_due_date(
+    make_item, member, librarian, branches, make_user
+):
+    from core.models import ClosureKind
+    from core.services import add_closed_day
+
+    with time_machine.travel(MONDAY, tick=False):
+        first = services.check_out(make_item(), member, staff=librarian).loan
+        due = timezone.localdate(first.due_at)
+        head = make_user("kepala-uji", roles={"head"})
+        add_closed_day(
+            branch=branches[0],
+            start_date=due,
+            end_date=due,
+            kind=ClosureKind.LOCAL_CLOSURE,
+            reason="Banjir",
+            by=head,
+        )
+        second = services.check_out(make_item(), member, staff=librarian).loan
+    assert timezone.localdate(second.due_at) > due  # the new closure is seen at once
+
+
+def test_a_changed_loan_rule_applies_to_the_next_checkout(make_item, member, librarian):
+    from circulation.models import LoanPolicy
+
+    with time_machine.travel(MONDAY, tick=False):
+        services.check_out(make_item(), member, staff=librarian)
+        LoanPolicy.objects.create(name="Singkat", loan_days=3)
+        loan = services.check_out(make_item(), member, staff=librarian).loan
+    assert loan.rules["loan_days"] == 3
 
 
 def test_an_on_time_check_in_reads_no_calendar_and_the_member_with_the_loan(
