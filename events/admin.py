@@ -20,7 +20,11 @@ class EventAdmin(admin.ModelAdmin):
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["name", "event", "seats", "state", "created_at"]
     list_filter = ["state"]
-    readonly_fields = ["state", "code", "waitlist_number", "offer_expires_at"]
+    # State and seats change only through the services, which keep the event's seat counters.
+    readonly_fields = ["state", "seats", "code", "waitlist_number", "offer_expires_at"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cancel instead: a deleted registration would leave its seat counted
 
 
 admin.site.register(Series)

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from events.models import Event
 
+# On PostgreSQL a registration first waits for its turn at the event's seats: an advisory lock
+# (SEATS_LOCK, event id) until its commit, taken in the statement that takes the seat
+# (`services._take_seat`). Waiting there is first come, first served; waiting for the row
+# itself is not, because every registration writes a new version of the row and the people
+# waiting for the old one race again for the new one (a few waited seconds under load).
+SEATS_LOCK = 0x65766E74  # "evnt"
+
 
 def event_for_update(pk: int) -> Event:
     return Event.objects.select_for_update(of=("self",), no_key=True).get(pk=pk)

@@ -69,3 +69,15 @@ def send(registration_id: int, kind: str) -> int:
     if registration is None or not registration.email or kind not in KINDS:
         return 0
     return build(registration, kind).send()
+
+
+def send_answer(code: str) -> int:
+    """The answer to a registration: confirmed, or on the waiting list (a waiting number is
+    given only to a registration waitlisted when it was made)."""
+    registration = (
+        Registration.objects.select_related("event", "event__branch").filter(code=code).first()
+    )
+    if registration is None or not registration.email:
+        return 0
+    kind = "confirmed" if registration.waitlist_number is None else "waitlisted"
+    return build(registration, kind).send()

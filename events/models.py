@@ -7,7 +7,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -184,6 +185,13 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by events.services in the same transactions as the registrations they count (never
+    # edited by hand): people holding seats (CONFIRMED, OFFERED, ATTENDED; a group counts its
+    # size), registrations waiting, and the last waiting-list number given. A registration
+    # takes its seat or its number in one UPDATE of this row (`services.register`).
+    seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    registrations_waiting = models.PositiveIntegerField(default=0, editable=False)
+    last_waitlist_number = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("event")
@@ -205,6 +213,20 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    COUNTERS = ("seats_taken", "registrations_waiting", "last_waitlist_number")
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a changed event never writes its seat counters: an instance read before a
+        registration came in would put back old counts. Only the services change them."""
+        adding = self._state.adding or kwargs.get("force_insert")
+        if not adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def venue(self) -> str:
@@ -290,6 +312,19 @@ class Registration(models.Model):
                 fields=["event", "member"],
                 condition=Q(member__isnull=False, state__in=list(ACTIVE_STATES)),
                 name="one_active_registration_per_member",
+            ),
+            # A guest is the same person by e-mail address or telephone number: registering
+            # again (a double submit) cannot make a second live registration.
+            models.UniqueConstraint(
+                F("event"),
+                Lower("email"),
+                condition=Q(member__isnull=True, state__in=list(ACTIVE_STATES)) & ~Q(email=""),
+                name="one_active_registration_per_guest_email",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "phone"],
+                condition=Q(member__isnull=True, state__in=list(ACTIVE_STATES)) & ~Q(phone=""),
+                name="one_active_registration_per_guest_phone",
             ),
             models.UniqueConstraint(
                 fields=["event", "waitlist_number"],

@@ -1,8 +1,11 @@
 """Every change to events and registrations.
 
-Registrations, cancellations, offers, expiries and check-ins lock the event's row first
-(`locks.event_for_update`) and count its seats under that lock, so two people can never take
-the last seat: the second one is waitlisted. Side effects (e-mail) go out after commit.
+The event's row counts its seats (`Event.seats_taken`, `registrations_waiting`,
+`last_waitlist_number`), changed only here and in the same transaction as the registrations
+they count. A registration takes its seat or its waiting number in one UPDATE of that row (see
+`register`); cancellations, offers, expiries and check-ins lock the row first
+(`locks.event_for_update`). Either way the row's lock serialises them, so two people can never
+take the last seat: the second one is waitlisted. E-mail is queued with the change.
 """
 
 from __future__ import annotations
@@ -16,15 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.permissions import require
 from events import errors, rooms
-from events.locks import event_for_update
+from events.locks import SEATS_LOCK, event_for_update
 from events.models import (
     Certificate,
     CertificateRole,
@@ -163,12 +166,21 @@ class Registered:
         return self.registration.state == S.WAITLISTED
 
 
-def seats_taken(event: Event) -> int:
-    return event.registrations.filter(state__in=SEAT_STATES).aggregate(n=Sum("seats"))["n"] or 0
+def _count(event_id: int, before: str | None, after: str, seats: int) -> None:
+    """Keep the event's counters with a registration moving from `before` (None: new) to
+    `after`. Called with the event locked, in the transaction that moves the registration."""
+    taken = seats * (int(after in SEAT_STATES) - int(before in SEAT_STATES))
+    waiting = int(after == S.WAITLISTED) - int(before == S.WAITLISTED)
+    if taken or waiting:
+        Event.objects.filter(pk=event_id).update(
+            seats_taken=F("seats_taken") + taken,
+            registrations_waiting=F("registrations_waiting") + waiting,
+        )
 
 
 def _move(registration: Registration, to: str, *, at: dt.datetime, **values: Any) -> None:
     check_transition(registration.state, to)
+    _count(registration.event_id, registration.state, to, registration.seats)
     registration.state = to
     fields = ["state"]
     if to == S.CANCELLED:
@@ -201,6 +213,18 @@ def _notify(registration: Registration, kind: str) -> None:
 
     # With the registration's commit (one commit per attempt, not two): see core.tasks.
     enqueue_with(send_registration_mail, registration.pk, kind)
+
+
+def _notify_registered(registration: Registration) -> None:
+    """The confirmation or waiting-list e-mail of a registration about to be inserted: queued
+    (by its code) before the seat is taken, so nothing but the seat is written under the
+    event's lock. Rolled back with the registration if it is not made."""
+    if not registration.email or _QUIET.get():
+        return
+    from core.tasks import enqueue_with
+    from events.tasks import send_registration_answer
+
+    enqueue_with(send_registration_answer, registration.code)
 
 
 def _clean_answers(questions: list[Question], answers: dict[str, str] | None) -> dict[str, str]:
@@ -260,13 +284,14 @@ def register(
     bringing `seats` people. Confirmed while seats are free and nobody waits; otherwise
     waitlisted, in order. Registering again returns the registration already made.
 
-    Everything that does not need the seat count is done before the event's row is locked
-    (checking the input, a resubmission answered from a plain read), so the lock is held for
-    three statements and the commit: the lock itself, one query for the seats taken, the
-    people waiting, the last waiting number and a registration of the same person made
-    meanwhile, and the insert. E-mail (with its .ics) is built and sent after the commit."""
+    Everything is prepared before the event's row is locked: the input checked, the row built,
+    its e-mail queued. Then one UPDATE of the event's row takes the seat (or the next waiting
+    number) and locks the row; on PostgreSQL the same statement inserts the registration, so
+    the lock is held for the rest of that statement and the commit (`_take_seat`). A second
+    registration of the same person (a double submit) is refused by a unique constraint
+    (`one_active_registration_per_*`): nothing of it is kept and the first one is returned."""
     at = at or timezone.now()
-    _check_open(event, at)  # fail fast; checked again under the lock
+    _check_open(event, at)  # fail fast; checked again by the statement that takes the seat
     if member is not None:
         name = name or member.full_name
         email = email or member.email
@@ -280,11 +305,8 @@ def register(
     if seats < 1 or seats > event.max_group_size:
         raise errors.GroupTooLargeError(limit=event.max_group_size)
     clean_answers = _clean_answers(list(event.questions.all()), answers)
-    existing = _existing(event, member=member, email=email, phone=phone)
-    if existing is not None:  # a double submit: answered without waiting for the lock
-        return Registered(existing, created=False)
     registration = Registration(
-        event_id=event.pk,
+        event=event,
         member=member,
         name=name,
         email=email,
@@ -297,42 +319,110 @@ def register(
         walk_in=walk_in,
         language=(translation.get_language() or "id")[:10],
     )
-    same_person = _match(member=member, email=email, phone=phone) & Q(state__in=ACTIVE_STATES)
-    with transaction.atomic():
-        event = event_for_update(event.pk)
-        _check_open(event, at)
-        if seats > event.max_group_size:
-            raise errors.GroupTooLargeError(limit=event.max_group_size)
-        # One query for the seats taken, the people waiting, the last waiting number and a
-        # registration of the same person that came in while this one waited for the lock.
-        stats = event.registrations.aggregate(
-            taken=Sum("seats", filter=Q(state__in=SEAT_STATES)),
-            waiting=Count("pk", filter=Q(state=S.WAITLISTED)),
-            last=Max("waitlist_number"),
-            same=Min("pk", filter=same_person),
-        )
-        if stats["same"] is not None:
-            return Registered(Registration.objects.get(pk=stats["same"]), created=False)
-        registration.event = event
-        free = None if event.capacity is None else event.capacity - (stats["taken"] or 0)
-        if free is None or (seats <= free and not stats["waiting"]):
-            registration.state = S.CONFIRMED
-        else:
-            registration.state = S.WAITLISTED
-            registration.waitlist_number = (stats["last"] or 0) + 1
+    alone = not transaction.get_connection().in_atomic_block  # not inside a caller's
+    try:
+        with transaction.atomic():
+            _notify_registered(registration)
+            if not _take_seat(registration, at=at, commit=alone):
+                _refuse(event.pk, seats, at)
+    except IntegrityError:
+        existing = _existing(event, member=member, email=email, phone=phone)
+        if existing is None:
+            raise
+        return Registered(existing, created=False)
+    return Registered(registration)
+
+
+# The seat (or the next waiting number) taken in one UPDATE of the event's row, which locks it
+# until the commit. `fits`: seats free for this registration and nobody waiting (or no limit).
+# RETURNING gives the new values: nobody waiting after the UPDATE (or no limit) means it
+# fitted, since a registration that does not fit leaves someone waiting (itself). `{turn}`:
+# on PostgreSQL, wait first for the event's advisory lock (`locks.SEATS_LOCK`).
+_FITS = "(capacity IS NULL OR (registrations_waiting = 0 AND seats_taken + %s <= capacity))"
+_TAKE_SEAT = f"""UPDATE events_event SET
+    seats_taken = seats_taken + CASE WHEN {_FITS} THEN %s ELSE 0 END,
+    registrations_waiting = registrations_waiting + CASE WHEN {_FITS} THEN 0 ELSE 1 END,
+    last_waitlist_number = last_waitlist_number + CASE WHEN {_FITS} THEN 0 ELSE 1 END
+WHERE {{turn}}id = %s AND status = %s AND registration_required
+    AND COALESCE(registration_closes_at, starts_at) > %s AND max_group_size >= %s
+RETURNING CASE WHEN capacity IS NULL OR registrations_waiting = 0 THEN NULL
+    ELSE last_waitlist_number END AS number"""  # noqa: S608 - no value in the text
+
+
+def _take_seat(registration: Registration, *, at: dt.datetime, commit: bool = False) -> bool:
+    """Take the seat or the waiting number for `registration` and insert it. False when the
+    event is not open for it (cancelled, closed, the group too large): nothing was written.
+
+    On PostgreSQL it is one statement: wait for the event's turn (`locks.SEATS_LOCK`), take
+    the seat, insert the registration (`WITH turn AS (…), seat AS (UPDATE …) INSERT … SELECT
+    … FROM seat`). With `commit` (the transaction is this registration's alone) the COMMIT
+    goes in the same message, so the server releases the locks as soon as the commit is
+    durable, without waiting for this thread to be scheduled again to send it (in a busy
+    process that wait was most of the time the lock was held, with everyone queued behind
+    it); Django's own commit then finds nothing left to commit. SQLite has no UPDATE in
+    WITH; there the transaction itself serialises writers (IMMEDIATE), and the insert
+    follows the UPDATE."""
+    n = registration.seats
+    params = [n, n, n, n, registration.event_id, EventStatus.PUBLISHED]
+    params += [connection.ops.adapt_datetimefield_value(at), n]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_TAKE_SEAT.format(turn=""), params)
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        registration.waitlist_number = row[0]
+        registration.state = S.CONFIRMED if row[0] is None else S.WAITLISTED
         registration.save(force_insert=True)
-        _notify(registration, "confirmed" if registration.state == S.CONFIRMED else "waitlisted")
-        return Registered(registration)
+        return True
+    fields = [
+        f
+        for f in Registration._meta.concrete_fields
+        if not f.primary_key and f.name not in ("state", "waitlist_number")
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    seat = _TAKE_SEAT.format(turn="EXISTS (SELECT FROM turn) AND ")
+    sql = (
+        f"WITH turn AS (SELECT pg_advisory_xact_lock(%s, %s)), seat AS ({seat}) "  # noqa: S608
+        f"INSERT INTO events_registration ({columns}, state, waitlist_number) "
+        f"SELECT {values}, CASE WHEN number IS NULL THEN %s ELSE %s END, number FROM seat "
+        "RETURNING id, state, waitlist_number" + ("; COMMIT" if commit else "")
+    )
+    params = [SEATS_LOCK, registration.event_id, *params]
+    params += [f.get_db_prep_save(f.pre_save(registration, True), connection) for f in fields]
+    params += [S.CONFIRMED, S.WAITLISTED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    registration.pk, registration.state, registration.waitlist_number = row
+    registration._state.adding = False
+    registration._state.db = connection.alias
+    return True
+
+
+def _refuse(event_id: int, seats: int, at: dt.datetime) -> None:
+    """Say why the seat could not be taken (the event changed since it was read)."""
+    event = Event.objects.get(pk=event_id)
+    _check_open(event, at)
+    if seats > event.max_group_size:
+        raise errors.GroupTooLargeError(limit=event.max_group_size)
+    raise errors.EventNotOpenError()
 
 
 def _promote(event: Event, *, at: dt.datetime) -> list[Registration]:
     """Offer freed seats to the waiting list strictly in order (a group that does not fit
     stops the queue: nobody jumps it). Called with the event locked."""
     offered: list[Registration] = []
+    event.refresh_from_db(fields=["capacity", "seats_taken", "registrations_waiting"])
+    if not event.registrations_waiting:
+        return offered
     if event.capacity is None:
         free = sum(event.registrations.filter(state=S.WAITLISTED).values_list("seats", flat=True))
     else:
-        free = event.capacity - seats_taken(event)
+        free = event.capacity - event.seats_taken
     if free <= 0 or at >= event.starts_at:
         return offered
     deadline = min(at + dt.timedelta(hours=offer_hours()), event.starts_at)
@@ -461,6 +551,7 @@ def record_walk_in(
             checked_in_at=at,
             checked_in_by=by,
         )
+        _count(event.pk, None, S.ATTENDED, registration.seats)
         audit.record("event.walk_in", actor=by, subject=registration)
         return registration
 

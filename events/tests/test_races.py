@@ -3,14 +3,20 @@ connection (the pattern of circulation/tests/test_races.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from core.testing import race
-from events import services
+from events import series, services
 from events.errors import EventError
-from events.models import Registration
+from events.models import Event, Registration
 from events.selectors import event_counts
+
+from .conftest import local
+from .test_seat_counters import counted, counters
 
 pytestmark = [
     pytest.mark.postgres,
@@ -43,6 +49,7 @@ def test_forty_guests_racing_for_ten_seats_make_ten_confirmed_and_thirty_waiting
     # Every one of the confirmed got in before every one waiting.
     assert max(r.pk for r in confirmed) < min(r.pk for r in waiting)
     assert event_counts(event).taken == 10
+    assert counters(event) == counted(event) == (10, 30, 30)
 
 
 def test_the_same_member_submitting_five_times_at_once_registers_once(make_event, make_member):
@@ -71,3 +78,77 @@ def test_cancellations_racing_with_registrations_never_overbook(make_event):
     assert counts.taken <= 5
     # Every seat freed was taken or offered: nobody waits while a seat is free.
     assert counts.taken == 5 or counts.waitlisted == 0
+    # The counters on the event's row say what the registrations say.
+    assert counters(event) == counted(event)
+    numbers = sorted(
+        Registration.objects.filter(event=event, waitlist_number__isnull=False).values_list(
+            "waitlist_number", flat=True
+        )
+    )
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_groups_racing_never_take_more_seats_than_there_are(make_event):
+    event = make_event(capacity=10, max_group_size=3)
+    results, errors = race(
+        [
+            lambda n=n: services.register(
+                event, name=f"Guru {n}", phone=f"0815{n:06d}", seats=1 + n % 3
+            )
+            for n in range(24)
+        ]
+    )
+    assert errors == [] and all(r.created for r in results)
+    taken, waiting, last = counters(event)
+    assert (taken, waiting, last) == counted(event)
+    assert (
+        8 <= taken <= 10
+        and waiting
+        == last
+        == 24 - Registration.objects.filter(event=event, state="confirmed").count()
+    )
+    rows = list(Registration.objects.filter(event=event).order_by("pk"))
+    # Taken in turn: confirmed while they fitted and nobody waited, then everyone waits in order.
+    states = [r.state for r in rows]
+    assert states == sorted(states)  # all "confirmed" before all "waitlisted"
+    assert [r.waitlist_number for r in rows if r.waitlist_number] == list(range(1, last + 1))
+
+
+def test_the_same_guest_submitting_five_times_at_once_registers_once(make_event):
+    event = make_event(capacity=3)
+    results, errors = race(
+        [
+            lambda n=n: services.register(
+                event, name="Budi", phone="0812 7777 0000", email=f"budi{n % 2}@example.org"
+            )
+            for n in range(5)
+        ]
+    )
+    assert errors == []
+    assert sorted(r.created for r in results) == [False, False, False, False, True]
+    assert len({r.registration.pk for r in results}) == 1
+    assert counters(event) == counted(event) == (1, 0, 0)
+
+
+def test_members_registering_for_a_series_at_once_fill_every_session_in_turn(
+    make_event, make_member, coordinator, library
+):
+    library.observe_public_holidays = False
+    library.save()
+    day = timezone.localdate() + dt.timedelta(days=7)
+    while day.weekday() != 5:  # the main branch opens on Saturdays
+        day += dt.timedelta(days=1)
+    event = make_event(starts_at=local(day, 9), ends_at=local(day, 11), capacity=3)
+    made = series.create_series(
+        event, frequency="weekly", until=day + dt.timedelta(weeks=1), by=coordinator
+    )
+    sessions = list(made.sessions.order_by("starts_at"))
+    members = [make_member() for _ in range(8)]
+    results, errors = race([lambda m=m: series.register_series(made, member=m) for m in members])
+    assert errors == [] and len(results) == 8
+    assert len(sessions) == 2
+    for session in sessions:
+        assert counters(session) == counted(session) == (3, 5, 5)
+        waiting = Registration.objects.filter(event=session, state="waitlisted")
+        assert sorted(waiting.values_list("waitlist_number", flat=True)) == [1, 2, 3, 4, 5]
+    assert Event.objects.filter(series=made).count() == len(sessions)

@@ -257,22 +257,38 @@ def _statements(captured) -> list[str]:
     return [q["sql"] for q in captured if not q["sql"].upper().startswith(skip)]
 
 
-def test_the_event_lock_is_held_for_three_statements_and_a_resubmission_takes_none(event, member):
-    """Point 11's latency: every attempt queues on the event's row lock, so the work under it
-    is kept to the lock, one count and the insert (mail and its .ics go after commit); a
-    double submit is answered by a plain read before the lock."""
+def test_only_the_statement_that_takes_the_seat_and_the_commit_hold_the_event_lock(event, member):
+    """Point 11's latency: every attempt queues on the event's row lock, so everything else
+    (input, answers, the e-mail task) is done before the one UPDATE that takes the seat and
+    locks the row. On PostgreSQL that statement inserts the registration too and only the
+    commit follows; on SQLite (writers serialised by the transaction) the insert follows. A
+    resubmission is refused by the unique constraint and changes no count."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     services.register(event, name="Ahmad Fauzi", phone="0812 5501 2233")
-    with services.without_mail(), CaptureQueriesContext(connection) as new:
+    with CaptureQueriesContext(connection) as new:
         made = services.register(event, member=member)
     statements = _statements(new.captured_queries)
-    locked = next(i for i, sql in enumerate(statements) if 'FROM "events_event"' in sql)
-    assert made.created and len(statements[locked:]) == 3
-    assert statements[-1].startswith("INSERT")
-    with CaptureQueriesContext(connection) as again:
-        twice = services.register(event, member=member)
-    statements = _statements(again.captured_queries)
+    assert not any("FOR UPDATE" in sql or "FOR NO KEY UPDATE" in sql for sql in statements)
+    seat = next(i for i, sql in enumerate(statements) if "UPDATE events_event" in sql)
+    after = statements[seat + 1 :]
+    if connection.vendor == "postgresql":
+        assert "INSERT INTO events_registration" in statements[seat] and after == []
+    else:
+        assert len(after) == 1 and after[0].startswith('INSERT INTO "events_registration"')
+    assert made.created and made.registration.state == "confirmed"
+    event.refresh_from_db()
+    assert (event.seats_taken, event.registrations_waiting) == (2, 0)
+
+    twice = services.register(event, member=member)
     assert not twice.created and twice.registration.pk == made.registration.pk
-    assert not any('FROM "events_event"' in sql for sql in statements)
+    assert not guest_again(event).created
+    event.refresh_from_db()
+    assert (event.seats_taken, event.registrations_waiting) == (2, 0)
+    assert Registration.objects.filter(event=event).count() == 2
+
+
+def guest_again(event):
+    """The first guest again, by the same telephone number and another e-mail address."""
+    return services.register(event, name="Ahmad F.", phone="0812 5501 2233", email="a@x.org")
