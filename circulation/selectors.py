@@ -313,10 +313,9 @@ def next_hold_to_fill(record_id: int, *, on: dt.date) -> Hold | None:
     return (
         Hold.objects.filter(record_id=record_id, state=HoldState.WAITING)
         .filter(Q(suspended_until__isnull=True) | Q(suspended_until__lt=on))
-        .select_related("pickup_branch", "member")
         .order_by("queue_number")
         .first()
-    )
+    )  # the caller re-reads the hold it fills under a lock, with its member and branch
 
 
 def next_queue_number(record_id: int) -> int:

@@ -150,7 +150,8 @@ def check_out(
     member = locks.member_for_update(member.pk)
     branch = branch or item.branch
 
-    current = selectors.open_loan_for_item(item)
+    # Only whose it is matters here; a renewal (rare) re-reads the loan under its lock.
+    current = Loan.objects.filter(item=item, state__in=OPEN_LOAN_STATES).first()
     if current is not None:
         if current.member_id == member.pk:
             if _renewal_due_at(current, at) <= current.due_at:
