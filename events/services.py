@@ -319,7 +319,8 @@ def register(
         walk_in=walk_in,
         language=(translation.get_language() or "id")[:10],
     )
-    alone = not transaction.get_connection().in_atomic_block  # not inside a caller's
+    db = transaction.get_connection()
+    alone = db.get_autocommit() and not db.in_atomic_block  # not inside a caller's transaction
     try:
         with transaction.atomic():
             _notify_registered(registration)
@@ -387,8 +388,11 @@ def _take_seat(registration: Registration, *, at: dt.datetime, commit: bool = Fa
         f"WITH turn AS (SELECT pg_advisory_xact_lock(%s, %s)), seat AS ({seat}) "  # noqa: S608
         f"INSERT INTO events_registration ({columns}, state, waitlist_number) "
         f"SELECT {values}, CASE WHEN number IS NULL THEN %s ELSE %s END, number FROM seat "
-        "RETURNING id, state, waitlist_number" + ("; COMMIT" if commit else "")
+        "RETURNING id, state, waitlist_number"
     )
+    # Several statements in one message need client-side binding (Django's default).
+    if commit and not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        sql += "; COMMIT"
     params = [SEATS_LOCK, registration.event_id, *params]
     params += [f.get_db_prep_save(f.pre_save(registration, True), connection) for f in fields]
     params += [S.CONFIRMED, S.WAITLISTED]

@@ -152,3 +152,24 @@ def test_members_registering_for_a_series_at_once_fill_every_session_in_turn(
         waiting = Registration.objects.filter(event=session, state="waitlisted")
         assert sorted(waiting.values_list("waitlist_number", flat=True)) == [1, 2, 3, 4, 5]
     assert Event.objects.filter(series=made).count() == len(sessions)
+
+
+def test_a_registration_in_its_own_transaction_commits_with_its_seat_and_is_told(make_event):
+    """Outside any transaction (as a request is) the COMMIT goes with the statement that takes
+    the seat: the rows are there for everyone, and the answer goes by e-mail after it."""
+    from django.core import mail
+    from django.utils import translation
+
+    event = make_event(capacity=1)
+    with translation.override("en"):
+        first = services.register(event, name="A", email="a@example.org")
+        second = services.register(event, name="B", email="b@example.org")
+        again = services.register(event, name="B", email="b@example.org")
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert (first.registration.state, second.registration.state) == ("confirmed", "waitlisted")
+    assert not again.created and again.registration.pk == second.registration.pk
+    assert [(m.to[0], m.subject) for m in mail.outbox] == [
+        ("a@example.org", "Registered: Baca Bersama"),
+        ("b@example.org", "On the waiting list: Baca Bersama"),
+    ]
+    assert counters(event) == counted(event) == (1, 1, 1)
