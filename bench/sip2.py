@@ -168,6 +168,25 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_cpu_seconds(name: str) -> dict[int, float]:
+    """CPU time of each local PostgreSQL backend serving database `name`, by process id (their
+    command line names the database); empty for SQLite or a remote server."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if not command.startswith("postgres: ") or f" {name} " not in command:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
 def load() -> str:
     return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -200,6 +219,12 @@ def run_mode(title, args, port, server_pid, numbers, item_sets, pace) -> None:
     gate.wait()
     before = load()
     cpu_before = cpu_seconds(server_pid)
+    database = ""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        from django.db import connection
+
+        database = connection.settings_dict["NAME"]
+    database_before = database_cpu_seconds(database) if database else {}
     started = time.monotonic()
     start.deadline = started + args.seconds
     start.set()
@@ -207,13 +232,17 @@ def run_mode(title, args, port, server_pid, numbers, item_sets, pace) -> None:
         thread.join()
     elapsed = time.monotonic() - started
     cpu = cpu_seconds(server_pid) - cpu_before
+    database_after = database_cpu_seconds(database) if database else {}
+    database_cpu = sum(v - database_before.get(pid, 0) for pid, v in database_after.items())
 
     total = sum(len(v) for v in results["latencies"].values())
     print()
     print(f"{title}: {args.kiosks} kiosks, {elapsed:.0f} s ({before} before)")
+    per = 1000 / max(total, 1)
     print(
-        f"server: {total:,} messages, {total / elapsed:,.1f}/s, "
-        f"{cpu:.1f} s CPU in the SIP2 processes ({cpu / max(total, 1) * 1000:.1f} ms/message)"
+        f"server: {total:,} messages, {total / elapsed:,.1f}/s; CPU per message: "
+        f"{cpu * per:.1f} ms in the SIP2 processes"
+        + (f", {database_cpu * per:.1f} ms in PostgreSQL" if database else "")
     )
     header = f"{'message':<22}{'count':>8}{'refused':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
     print(header + "  target")
@@ -269,7 +298,10 @@ def main() -> None:
         command += ["--processes", str(args.processes)]
     if args.threads:
         command += ["--threads", str(args.threads)]
-    server = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))  # noqa: S603 - ours
+    # Database connections kept for the whole run, so that the CPU time of each PostgreSQL
+    # backend is counted (a backend that ends takes its count with it).
+    env = {**os.environ, "DJANGO_CONN_MAX_AGE": "3600"}
+    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own command
     try:
         for _ in range(300):
             try:

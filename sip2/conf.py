@@ -29,7 +29,7 @@ def login_timeout() -> int:
 
 def threads() -> int:
     """Database threads per server process."""
-    return int(getattr(settings, "SIP2_THREADS", None) or env_int("PUSTAKA_SIP2_THREADS", 4))
+    return int(getattr(settings, "SIP2_THREADS", None) or env_int("PUSTAKA_SIP2_THREADS", 3))
 
 
 def processes() -> int:

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             default=None,
-            help="database threads per process (default: PUSTAKA_SIP2_THREADS, else 4)",
+            help="database threads per process (default: PUSTAKA_SIP2_THREADS, else 3)",
         )
 
     def handle(self, *args, port, host, tls_cert, tls_key, processes, threads, **options):
