@@ -91,7 +91,14 @@ def availability_counts(record_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def get_item_by_barcode(barcode: str) -> Item | None:
-    return Item.objects.select_related("record", "branch").filter(barcode=barcode.strip()).first()
+    """The copy with this barcode, with its record (not the record's stored MARC or long
+    texts: the desk and the kiosks look a copy up on every scan)."""
+    return (
+        Item.objects.select_related("record", "branch")
+        .defer("record__marc", "record__summary", "record__notes")
+        .filter(barcode=barcode.strip())
+        .first()
+    )
 
 
 # ---------------------------------------------------------------------------------------------

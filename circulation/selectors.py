@@ -109,6 +109,25 @@ def open_loans(member: Member) -> QuerySet[Loan]:
     )
 
 
+def panel_loans(member: Member) -> QuerySet[Loan]:
+    """`open_loans` with only what the desk's member panel shows of each loan (title, barcode,
+    due date, renewals): the desk reads them after every scan."""
+    return (
+        Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES)
+        .select_related("item__record")
+        .only(
+            "member_id",
+            "state",
+            "due_at",
+            "renewals",
+            "item__barcode",
+            "item__record_id",
+            "item__record__title",
+        )
+        .order_by("due_at", "pk")
+    )
+
+
 def open_loan_for_item(item: Item) -> Loan | None:
     return (
         Loan.objects.filter(item=item, state__in=OPEN_LOAN_STATES)
@@ -192,12 +211,17 @@ class Standing:
 def member_standing(
     member: Member, *, at: dt.datetime, calendars: CalendarCache | None = None
 ) -> Standing:
-    late = late_loans(member, at=at)
+    """Two queries for most members (their loans counted, the ledger summed); a third reads
+    the overdue loans when there are any."""
+    counts = Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).aggregate(
+        open=Count("pk"), late=Count("pk", filter=Q(state=LoanState.ON_LOAN, due_at__lt=at))
+    )
+    late = late_loans(member, at=at) if counts["late"] else []
     return Standing(
         late=late,
         balance=fine_balance(member),
         accruing=accruing_fines(member, at=at, calendars=calendars, late=late),
-        open_count=Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).count(),
+        open_count=counts["open"],
     )
 
 
@@ -377,6 +401,13 @@ def member_by_number(code: str) -> Member | None:
     )
 
 
+def scanned_copy(code: str) -> Item | None:
+    """Which copy a scanned barcode is (its id and barcode only: the services lock and read
+    the copy again)."""
+    code = code.strip()
+    return Item.objects.filter(barcode=code).only("pk", "barcode").first() if code else None
+
+
 def desk_member(pk: int) -> Member | None:
     return Member.objects.select_related("category").filter(pk=pk).first()
 
@@ -436,9 +467,10 @@ def member_summary(
     """Blocks, current loans (due first), active holds with queue positions, the ledger balance
     and fines still accruing. A fixed number of queries whatever the number of loans.
 
-    With `loan_limit`, only that many loans are read (the ones due first) plus those in
-    `include_loans` (e.g. lent in this desk session); `loan_count` still counts them all. A
-    member with hundreds of loans (a school) then costs the desk no more than anyone else.
+    With `loan_limit` (the desk's panel), only that many loans are read (the ones due first)
+    plus those in `include_loans` (e.g. lent in this desk session), with only the columns the
+    panel shows (`panel_loans`); `loan_count` still counts them all. A member with hundreds of
+    loans (a school) then costs the desk no more than anyone else.
 
     `standing`: what a checkout just read about the member (`CheckoutResult.standing`), which
     saves reading it again."""
@@ -449,14 +481,14 @@ def member_summary(
         late = [loan for loan in loans if loan.state == LoanState.ON_LOAN and loan.due_at < at]
         loan_count = len(loans)
     else:
-        loans = list(open_loans(member)[:loan_limit])
+        loans = list(panel_loans(member)[:loan_limit])
         if standing is not None:
             loan_count = standing.open_count
         else:
             loan_count = Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).count()
         missing = set(include_loans) - {loan.pk for loan in loans}
         if missing and loan_count > len(loans):
-            loans += list(open_loans(member).filter(pk__in=missing))
+            loans += list(panel_loans(member).filter(pk__in=missing))
         late = standing.late if standing is not None else late_loans(member, at=at)
     if standing is not None:
         accruing, balance = standing.accruing, standing.balance

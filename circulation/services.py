@@ -249,7 +249,8 @@ def check_out(
             channel=channel,
             reason="item lent to another member",
         )
-    Transfer.objects.filter(item=item, received_at__isnull=True).update(received_at=at)
+    if item.status != ItemStatus.AVAILABLE:  # lent on its way or from the hold shelf
+        Transfer.objects.filter(item=item, received_at__isnull=True).update(received_at=at)
     item.status = ItemStatus.ON_LOAN
     item.save(update_fields=["status", "updated_at"])
     if overridden:
@@ -440,10 +441,9 @@ def _route(
     way with it (its checkout closed the one and put the other back in the queue): two reads
     fewer for the check-in of every lent copy."""
     if not lent:
-        # Arriving at the end of a transfer closes it.
-        Transfer.objects.filter(item=item, received_at__isnull=True, to_branch=branch).update(
-            received_at=at
-        )
+        # Arriving anywhere ends the copy's journey: shelved here, set aside for a hold here, or
+        # sent on with a new transfer (a copy with an open transfer is always in transit).
+        Transfer.objects.filter(item=item, received_at__isnull=True).update(received_at=at)
     today = timezone.localdate(at)
     trapped = (
         None

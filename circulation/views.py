@@ -27,7 +27,6 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import staff_required
-from catalog.selectors import get_item_by_barcode
 from circulation import receipts, selectors, services
 from circulation.errors import OverrideReasonRequiredError
 from circulation.forms import (
@@ -297,7 +296,7 @@ def _handle_scan(
     member = selectors.member_by_number(code)
     if member is not None:
         return _open_member(request, member)
-    item = get_item_by_barcode(code)
+    item = selectors.scanned_copy(code)
     if item is None:
         return {
             "kind": "unknown",
