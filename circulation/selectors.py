@@ -412,8 +412,26 @@ def desk_member(pk: int) -> Member | None:
     return Member.objects.select_related("category").filter(pk=pk).first()
 
 
-def holds_with_position(member: Member) -> QuerySet[Hold]:
-    """The member's active holds, each with `position` in its title's queue (one query)."""
+#: What the desk's panel shows of each hold (`holds_with_position(panel=True)`).
+PANEL_HOLD_FIELDS = (
+    "record_id",
+    "member_id",
+    "item_id",
+    "pickup_branch_id",
+    "state",
+    "queue_number",
+    "placed_at",
+    "pickup_deadline",
+    "suspended_until",
+    "record__title",
+    "item__barcode",
+    "pickup_branch__name",
+)
+
+
+def holds_with_position(member: Member, *, panel: bool = False) -> QuerySet[Hold]:
+    """The member's active holds, each with `position` in its title's queue (one query).
+    `panel`: only the columns the desk's member panel shows."""
     ahead = (
         Hold.objects.filter(
             record_id=OuterRef("record_id"),
@@ -425,9 +443,10 @@ def holds_with_position(member: Member) -> QuerySet[Hold]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return active_holds(member).annotate(
-        position=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1
-    )
+    holds = active_holds(member)
+    if panel:
+        holds = holds.only(*PANEL_HOLD_FIELDS)
+    return holds.annotate(position=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1)
 
 
 @dataclass
@@ -499,7 +518,7 @@ def member_summary(
         member=member,
         blocks=member_blocks(member, at=at, owed=balance + accruing, overdue=len(late)),
         loans=loans,
-        holds=list(holds_with_position(member)),
+        holds=list(holds_with_position(member, panel=loan_limit is not None)),
         balance=balance,
         accruing=accruing,
         at=at,
