@@ -49,45 +49,62 @@ def wait_for(condition, seconds: float = 10) -> bool:
     return condition()
 
 
-@pytest.fixture
-def pool(account, tmp_path):
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        {
+class Pool:
+    """One `pustaka sip2 --processes 2` process tree and the raw kiosks connected to it."""
+
+    def __init__(self, tmp_path, env: dict):
+        self.port = free_port()
+        env = {
+            **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url(),
             "PUSTAKA_VAR_DIR": str(tmp_path),
+            **env,
         }
-    )
-    env.pop("REDIS_URL", None)
-    command = [sys.executable, str(ROOT / "manage.py"), "sip2", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--processes", "2", "--threads", "2"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own command
-    clients: list[RawClient] = []
+        env.pop("REDIS_URL", None)
+        command = [sys.executable, str(ROOT / "manage.py"), "sip2", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--processes", "2", "--threads", "2"]
+        self.server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - ours
+        self.clients: list[RawClient] = []
+        assert wait_for(self.reachable, 30), "the SIP2 server did not start"
 
-    def connect(login: bool = True) -> RawClient:
-        client = RawClient(port)
-        clients.append(client)
-        if login:
-            assert client.ask("9300CNkiosk|COkiosk|CPpusat|") == "941"
-        return client
-
-    def reachable() -> bool:
+    def reachable(self) -> bool:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
             return True
         except OSError:
             return False
 
-    try:
-        assert wait_for(reachable, 30), "the SIP2 server did not start"
-        yield connect
-    finally:
-        for client in clients:
+    def connect(self, login: bool = True) -> RawClient:
+        client = RawClient(self.port)
+        self.clients.append(client)
+        if login:
+            assert client.ask("9300CNkiosk|COkiosk|CPpusat|") == "941"
+        return client
+
+    def stop(self) -> int:
+        for client in self.clients:
             client.close()
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(20) == 0
+        self.server.send_signal(signal.SIGTERM)
+        return self.server.wait(20)
+
+
+@pytest.fixture
+def start_pool(account, tmp_path):
+    pools: list[Pool] = []
+
+    def start(**env) -> Pool:
+        pools.append(Pool(tmp_path, env))
+        return pools[-1]
+
+    yield start
+    for each in pools:
+        assert each.stop() == 0  # stopped cleanly by SIGTERM
+
+
+@pytest.fixture
+def pool(start_pool):
+    return start_pool().connect
 
 
 def processes_holding() -> dict[str, int]:
@@ -186,3 +203,43 @@ def test_a_process_that_dies_is_replaced_and_its_connections_no_longer_count(poo
     fresh = [pool() for _ in range(2)]
     assert all(kiosk.ask("9900802.00").startswith("98") for kiosk in fresh)
     assert wait_for(lambda: len(processes_holding()) == 2 and connected(account) == 4)
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    import shutil
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_tls_in_the_processes(start_pool, certificate):
+    """The children, not the parent, do the TLS handshake of the connections they are given."""
+    import ssl
+
+    cert, key = certificate
+    running = start_pool(PUSTAKA_SIP2_TLS_CERT=str(cert), PUSTAKA_SIP2_TLS_KEY=str(key))
+    context = ssl.create_default_context(cafile=str(cert))
+    sockets = []
+    try:
+        for _ in range(2):  # one in each process
+            plain = socket.create_connection(("127.0.0.1", running.port), timeout=10)
+            sock = context.wrap_socket(plain, server_hostname="127.0.0.1")
+            sockets.append(sock)
+            sock.sendall(b"9300CNkiosk|COkiosk|\r")
+            assert sock.recv(100) == b"941\r"
+            sock.sendall(b"9900802.00\r")
+            assert sock.recv(4096).startswith(b"98")
+        assert len(processes_holding()) == 2
+    finally:
+        for sock in sockets:
+            sock.close()
