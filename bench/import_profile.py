@@ -3,14 +3,18 @@ CPU second of the same file in the same run, then (unless --no-profile) a cProfi
 import, most expensive first.
 
     .venv/bin/python bench/import_profile.py var/bench-data/catalog-250000.mrc --first 10000 \
-        [--no-profile]
+        [--no-profile] [--database postgres [--postgres-url URL]]
 
 (catalog-250000.mrc is what `bench/catalog.py build` writes: LC records with 952 copies.)
 
-The catalogue is a fresh SQLite file in a temporary directory (production settings), three
-branches for the copies' 952 fields, the search index left out (as behind a background import,
-which hands indexing to the index task). Run it under `flock /tmp/pustaka-bench.lock` on a
-quiet machine: a shared one inflates both rates unequally.
+The catalogue is a fresh SQLite file in a temporary directory (production settings), or with
+`--database postgres` a PostgreSQL database dropped and created afresh (default
+pustaka_b_import_profile; the server's own CPU time is not counted), three branches for the
+copies' 952 fields, the search index left out (as behind a background import, which hands
+indexing to the index task). Printed: pymarc's raw parse rate and the import's rate per CPU
+second of this process, their ratio (target: at least 0.10), the wall rate, the load and the
+resident memory (RSS) after each tenth of the records. Run it under
+`flock /tmp/pustaka-bench.lock` on a quiet machine: a shared one inflates both rates unequally.
 """
 
 from __future__ import annotations
@@ -34,13 +38,23 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--first", type=int, help="only the first N records of the file")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/pustaka_b_import_profile",
+        help="a scratch database: dropped and created afresh",
+    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="pustaka-import-profile-")
     if args.first:
         args.file = _first(args.file, args.first, Path(tmp) / "sample.mrc")
     os.environ["PUSTAKA_VAR_DIR"] = tmp
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/db.sqlite3"
+    if args.database == "postgres":
+        _fresh_database(args.postgres_url)
+        os.environ["DATABASE_URL"] = args.postgres_url
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/db.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
     import django
 
@@ -67,6 +81,21 @@ def main() -> None:
     pymarc_rate = count / (time.process_time() - started)
 
     profile = None if args.no_profile else cProfile.Profile()
+    memory: list[str] = []
+    original = services.save_chunk
+    done = [0]
+    step = max(services.CHUNK, count // 10)
+
+    def counted(entries, **kwargs):
+        result = original(entries, **kwargs)
+        before = done[0]
+        done[0] += len(entries)
+        if done[0] // step > before // step:
+            memory.append(f"{done[0]:,}: {_rss_mb():.0f}")
+        return result
+
+    services.save_chunk = counted
+    one, _five, _fifteen = os.getloadavg()
     started, wall = time.process_time(), time.perf_counter()
     if profile:
         profile.enable()
@@ -74,13 +103,30 @@ def main() -> None:
     if profile:
         profile.disable()
     cpu = time.process_time() - started
+    wall = time.perf_counter() - wall
     print(
-        f"pymarc {pymarc_rate:,.0f} records per CPU s; import {count / cpu:,.0f} per CPU s = "
-        f"{count / cpu / pymarc_rate:.3f} of pymarc's{' (profiled: slower)' if profile else ''}; "
-        f"wall {count / (time.perf_counter() - wall):,.0f} records/s; {report.counts}"
+        f"{args.database}, {count:,} records: pymarc {pymarc_rate:,.0f} records per CPU s; "
+        f"import {count / cpu:,.0f} per CPU s = {count / cpu / pymarc_rate:.3f} of pymarc's"
+        f"{' (profiled: slower)' if profile else ''}; wall {count / wall:,.0f} records/s; "
+        f"load {one:.1f} at the start (2 cores, shared); {report.counts}"
     )
+    print(f"RSS (MB) after N records: {', '.join(memory)}")
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.lines)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _fresh_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _first(source: Path, count: int, out: Path) -> Path:

@@ -12,7 +12,11 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """NFKC, case-folded, with accents removed: 'Pramoedya Ánanta' -> 'pramoedya ananta'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    if not text:
+        return ""
+    if text.isascii():  # (de)composition leaves ASCII as it is; casefold is lower
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFKC", stripped).casefold()
 

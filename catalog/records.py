@@ -63,6 +63,9 @@ class ParsedRecord:
     control_number: str = ""
     control_number_source: str = ""
     marc: dict[str, Any] | None = None  # pymarc's JSON form of the original record
+    # The same as JSON text, instead of `marc` (the MARC readers give this: cheaper to make,
+    # and the import stores it as it is).
+    marc_json: str | None = None
     marc_length: int | None = None  # bytes of `marc` in ISO 2709, when the reader knows them
     source: str = "manual"
     items: list[ParsedItem] = field(default_factory=list)

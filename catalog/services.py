@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
+from django.db.models.base import DEFERRED
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,8 +152,21 @@ RECORD_FIELDS = (
 )
 
 
-def _record_values(parsed: ParsedRecord, identifiers: list[tuple[str, str]]) -> dict[str, Any]:
+def marc_of(parsed: ParsedRecord) -> dict[str, Any] | None:
+    """The original MARC record a parsed record carries (pymarc's JSON form), if any."""
+    if parsed.marc is None and parsed.marc_json:
+        return json.loads(parsed.marc_json)
+    return parsed.marc
+
+
+def _record_values(
+    parsed: ParsedRecord, identifiers: list[tuple[str, str]], *, load_marc: bool = True
+) -> dict[str, Any]:
+    """A new record's field values. Without `load_marc`, a MARC original that came as text
+    is left out (DEFERRED): the batch insert writes the text as it is."""
     values = {name: getattr(parsed, name) for name in RECORD_FIELDS}
+    if parsed.marc is None and parsed.marc_json:
+        values["marc"] = marc_of(parsed) if load_marc else DEFERRED
     for text_field in ("title", "subtitle", "responsibility", "publisher", "place", "series"):
         values[text_field] = clean_heading(values[text_field] or "")
     values["title"] = values["title"][:1000]
@@ -530,8 +545,8 @@ def _save_one(parsed: ParsedRecord, **options) -> SaveOutcome | DomainError:
     try:
         with transaction.atomic():
             outcome = save_parsed_record(parsed, **options)
-            if outcome.action == "imported" and outcome.record is not None and parsed.marc:
-                length = parsed.marc_length or marc_length_of(parsed.marc)
+            if outcome.action == "imported" and outcome.record is not None and marc_of(parsed):
+                length = parsed.marc_length or marc_length_of(marc_of(parsed))
                 Record.objects.filter(pk=outcome.record.pk).update(marc_length=length)
                 outcome.record.marc_length = length
             return outcome
@@ -673,15 +688,20 @@ def _save_batch(
                     if key not in in_batch or in_batch[key].index > target.index:
                         in_batch[key] = target
             continue
-        record = Record(**_record_values(parsed, identifiers), created_at=at, created_by=by)
-        record.marc_length = parsed.marc_length or marc_length_of(parsed.marc)
+        values = _record_values(parsed, identifiers, load_marc=False)
+        values["marc_length"] = parsed.marc_length or marc_length_of(marc_of(parsed))
+        record = _new_record(values, at=at, by=by)
         pending = _Pending(index, parsed, identifiers, warnings, record, items)
         new_records.append(pending)
         for key in identifiers:
             in_batch.setdefault(key, pending)
 
     # 3. Write.
-    _insert_records([pending.record for pending in new_records], at=at)
+    _insert_records(
+        [pending.record for pending in new_records],
+        at=at,
+        marc_texts=[pending.parsed.marc_json for pending in new_records],
+    )
     _bulk_headings(new_records)
     identifier_rows = [
         (pending.record.pk, kind, value[:80])
@@ -693,12 +713,16 @@ def _save_batch(
     _insert(RecordIdentifier, ["record", "kind", "value"], identifier_rows)
 
     generated = iter(new_barcodes(needing_barcode)) if needing_barcode else iter(())
-    item_rows: list[Item] = []
+    item_rows: list[tuple] = []
     created_for: dict[int, int] = {}
+    moment = Item._meta.get_field("created_at").get_db_prep_save(at, connection)
+    adapt_date = connection.ops.adapt_datefield_value
+    others = _OtherColumns(Item, ITEM_COLUMNS, moment)
 
     def add_items(record: Record, items: list[tuple[ParsedItem, Branch]], index: int) -> None:
         for parsed_item, branch in items:
-            item_rows.append(_item_row(record, parsed_item, branch, generated, at))
+            row = _item_row(record.pk, parsed_item, branch.pk, generated, moment, adapt_date)
+            item_rows.append(row + others() if others else row)
         created_for[index] = len(items)
 
     # Items in batch order, as one-at-a-time saving would create them (and number them).
@@ -712,10 +736,10 @@ def _save_batch(
             target, items = merges_by_index[index]
             record = duplicate_records[target] if isinstance(target, int) else target.record
             add_items(record, items, index)
-    fresh = [row.barcode for row in item_rows if row.barcode not in barcodes]
+    fresh = [row[1] for row in item_rows if row[1] not in barcodes]
     if fresh and Item.objects.filter(barcode__in=fresh).exists():
         raise _BatchConflict()
-    Item.objects.bulk_create(item_rows)
+    _insert(Item, [*ITEM_COLUMNS, *others.names], item_rows)
 
     for pending in new_records:
         outcomes[pending.index] = SaveOutcome(
@@ -771,24 +795,76 @@ def _check_batch_items(
     return resolved
 
 
-def _item_row(record: Record, parsed: ParsedItem, branch: Branch, generated, at) -> Item:
+# The columns of an imported copy, in the order `_item_row` gives them.
+ITEM_COLUMNS = (
+    "record",
+    "barcode",
+    "rfid_tag",
+    "branch",
+    "shelf_location",
+    "collection",
+    "call_number",
+    "status",
+    "price",
+    "source",
+    "donor",
+    "acquired_on",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+
+
+def _item_row(record_id: int, parsed: ParsedItem, branch_id: int, generated, moment, adapt_date):
+    """An imported copy as a row of ITEM_COLUMNS, values ready for the database (what
+    `_create_items` saves through the model, without building an Item)."""
     barcode = parsed.barcode.strip() or next(generated)
-    return Item(
-        record=record,
-        barcode=barcode[:40],
-        rfid_tag=parsed.rfid_tag.strip()[:64],
-        branch=branch,
-        shelf_location=parsed.shelf_location.strip()[:100],
-        collection=parsed.collection or Collection.GENERAL,
-        call_number=parsed.call_number.strip()[:100],
-        status=parsed.status or ItemStatus.AVAILABLE,
-        price=parsed.price,
-        source=parsed.source or ItemSource.PURCHASE,
-        donor=parsed.donor.strip()[:200],
-        acquired_on=parsed.acquired_on,
-        notes=parsed.notes,
-        created_at=at,
+    acquired_on = parsed.acquired_on
+    return (
+        record_id,
+        barcode[:40],
+        parsed.rfid_tag.strip()[:64],
+        branch_id,
+        parsed.shelf_location.strip()[:100],
+        str(parsed.collection or Collection.GENERAL),
+        parsed.call_number.strip()[:100],
+        str(parsed.status or ItemStatus.AVAILABLE),
+        parsed.price,
+        str(parsed.source or ItemSource.PURCHASE),
+        parsed.donor.strip()[:200],
+        adapt_date(acquired_on) if acquired_on is not None else None,
+        parsed.notes,
+        moment,
+        moment,
     )
+
+
+class _OtherColumns:
+    """The model's concrete columns a raw insert does not name, with their defaults ready
+    for the database (so that a field added to the model later is written as bulk_create
+    would write it). Called, gives one row's values."""
+
+    def __init__(self, model, named: tuple[str, ...], moment) -> None:
+        self.fields = [
+            f for f in model._meta.concrete_fields if not f.primary_key and f.name not in named
+        ]
+        self.names = [f.name for f in self.fields]
+        self.moment = moment
+        self.fixed = None if any(callable(f.default) for f in self.fields) else self._values()
+
+    def _values(self) -> tuple:
+        return tuple(
+            self.moment
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_db_prep_save(f.get_default(), connection)
+            for f in self.fields
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def __call__(self) -> tuple:
+        return self.fixed if self.fixed is not None else self._values()
 
 
 def _bulk_headings(new_records: list[_Pending]) -> None:
@@ -993,30 +1069,84 @@ def _next_ids(meta, count: int) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def _insert_records(records: list[Record], *, at: dt.datetime) -> None:
-    """Insert new Record instances (not yet saved), giving each its primary key."""
+@functools.cache
+def _record_layout() -> tuple[tuple[str, models.Field], ...]:
+    return tuple((f.attname, f) for f in Record._meta.concrete_fields)
+
+
+def _new_record(values: dict[str, Any], *, at: dt.datetime, by) -> Record:
+    """A Record (not saved) from `values` by attribute name, every other field its default:
+    built positionally, which costs Django a fraction of keyword arguments."""
+    values["created_at"] = values["updated_at"] = at
+    values["created_by_id"] = by.pk if by is not None else None
+    args = [
+        values[attname] if attname in values else (None if f.primary_key else f.get_default())
+        for attname, f in _record_layout()
+    ]
+    record = Record(*args)
+    if by is not None:
+        Record.created_by.field.set_cached_value(record, by)
+    return record
+
+
+@functools.cache
+def _record_columns() -> tuple[list[str], list[tuple[str, int, models.Field]]]:
+    """Record's columns for `_insert_records`: names, and how each value is read
+    (0 as it is, 1 the insert's moment, 2 JSON, 3 a file's name)."""
+    fields = [f for f in Record._meta.concrete_fields if not f.primary_key]
+    how = []
+    for f in fields:
+        if f.name in {"created_at", "updated_at"}:
+            kind = 1
+        elif isinstance(f, models.JSONField):
+            kind = 2
+        elif isinstance(f, models.FileField):
+            kind = 3
+        else:
+            kind = 0
+        how.append((f.attname, kind, f))
+    return [f.name for f in fields], how
+
+
+def _insert_records(
+    records: list[Record], *, at: dt.datetime, marc_texts: list[str | None] | None = None
+) -> None:
+    """Insert new Record instances (not yet saved), giving each its primary key. A record
+    whose `marc` is deferred is stored with its MARC original from `marc_texts` (JSON text,
+    written as it is; the instance loads it from the database if asked)."""
     if not records:
         return
+    texts = marc_texts or [None] * len(records)
     if not connection.features.can_return_rows_from_bulk_insert:
+        for record, text in zip(records, texts, strict=True):
+            if "marc" not in record.__dict__:
+                record.marc = json.loads(text) if text else None
         Record.objects.bulk_create(records)
         return
     moment = Record._meta.get_field("created_at").get_db_prep_save(at, connection)
-    fields = [f for f in Record._meta.concrete_fields if not f.primary_key]
+    adapt_json = connection.ops.adapt_json_value
+    names, how = _record_columns()
     rows = []
-    for record in records:
+    for record, text in zip(records, texts, strict=True):
         record.updated_at = at
-        values = []
-        for f in fields:
-            if f.name in {"created_at", "updated_at"}:
-                values.append(moment)
-            elif isinstance(f, models.JSONField):
-                values.append(f.get_db_prep_save(getattr(record, f.attname), connection))
-            elif isinstance(f, models.FileField):
-                values.append(getattr(record, f.attname).name or "")
-            else:
-                values.append(getattr(record, f.attname))
-        rows.append(tuple(values))
-    ids = _insert(Record, [f.name for f in fields], rows, returning=True)
+        values = record.__dict__
+        row = []
+        for attname, kind, f in how:
+            if kind == 0:
+                row.append(values[attname])
+            elif kind == 1:
+                row.append(moment)
+            elif kind == 2:
+                value = values.get(attname, DEFERRED)
+                if value is DEFERRED:
+                    row.append(text)
+                else:
+                    row.append(None if value is None else adapt_json(value, f.encoder))
+            else:  # the stored name, without the descriptor's FieldFile (a reference cycle)
+                value = values[attname]
+                row.append((value if isinstance(value, str) else value.name) or "")
+        rows.append(row)
+    ids = _insert(Record, names, rows, returning=True)
     if len(ids) != len(records):
         raise _BatchConflict()
     for record, pk in zip(records, ids, strict=True):

@@ -322,7 +322,110 @@ _BAD_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1d]")
 
 
 def decode(data: bytes) -> Decoded:
-    """One ISO 2709 record to a pymarc Record (text in Unicode); RecordError if it cannot."""
+    """One ISO 2709 record to a pymarc Record (text in Unicode); RecordError if it cannot.
+
+    A record with nothing to report (the common case) takes a short path; any record the
+    short path has a doubt about is decoded by the full one, which gives the same result for
+    records the short path takes, and the reasons and warnings for the rest."""
+    return _decode_plain(data) or _decode_checked(data)
+
+
+# Indicator pairs seen so far (a few dozen in a whole catalogue; ASCII ones only, so the
+# table stays small whatever the file): shared, as tuples are.
+_INDICATORS: dict[str, Indicators] = {}
+_new_field = Field.__new__
+_new_tuple = tuple.__new__
+
+
+def _decode_plain(data: bytes) -> Decoded | None:
+    """The short path: a record whose text is UTF-8 (leader/09 'a') or plain ASCII, whose
+    leader, directory and fields are in order, with no control characters in its text, two
+    indicators and letter-or-digit subfield codes in every field. None for anything else
+    (the full path then decodes it, or says what is wrong with it)."""
+    size = len(data)
+    if size < 25 or data[-1] != END_OF_RECORD:
+        return None
+    head = data[:24]
+    if not head.isascii():
+        return None
+    leader = head.decode("ascii")
+    if not leader[12:17].isdigit():
+        return None
+    base = int(leader[12:17])
+    if base < 25 or base >= size or data[base - 1] != 0x1E:
+        return None
+    directory = data[24 : base - 1]
+    if not directory or len(directory) % 12 or not _DIRECTORY.fullmatch(directory):
+        return None
+    body = data[base:-1]  # without the record terminator
+    if _BAD_CONTROL_BYTES.search(body):
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    plain = len(text) == len(body)  # ASCII: byte offsets are character offsets
+    if leader[9] == "a":
+        encoding = "utf-8"
+    elif plain:
+        encoding = "marc-8"  # ASCII reads the same in MARC-8
+    else:
+        return None
+    if _ODD_CODE.search(text):
+        return None
+    end_of_body = len(body)
+    fields: list[Field] = []
+    append = fields.append
+    entries = directory.decode("ascii")
+    for start in range(0, len(entries), 12):
+        tag = entries[start : start + 3]
+        offset = int(entries[start + 7 : start + 12])
+        end = offset + int(entries[start + 3 : start + 7])
+        if end > end_of_body:
+            return None
+        if plain:
+            value = text[offset:end]
+        else:
+            try:
+                value = body[offset:end].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        if value[-1:] == "\x1e":
+            value = value[:-1]
+        if "\x1e" in value:
+            return None
+        field = _new_field(Field)
+        field.tag = tag
+        if tag < "010" and tag.isdigit():
+            field.data = value.replace(SUBFIELD, "")
+            field._indicators = None
+            field.subfields = []
+            field.control_field = True
+        else:
+            parts = value.split(SUBFIELD)
+            pair = parts[0]
+            indicators = _INDICATORS.get(pair)
+            if indicators is None:
+                if len(pair) != 2:
+                    return None
+                indicators = Indicators(pair[0], pair[1])
+                if pair.isascii():
+                    _INDICATORS[pair] = indicators
+            field.data = None
+            field._indicators = indicators
+            field.subfields = [
+                _new_tuple(Subfield, (part[0], part[1:])) for part in parts[1:] if part
+            ]
+            field.control_field = False
+        append(field)
+    record = MarcRecord()
+    record.leader = Leader(leader)
+    record.fields = fields
+    return Decoded(record, encoding, [], size)
+
+
+def _decode_checked(data: bytes) -> Decoded:
+    """The full path: every check, with the reason when the record cannot be read."""
     if len(data) < 25:
         raise RecordError(_("the record is too short to have a leader"))
     raw_leader = data[:24]

@@ -21,7 +21,7 @@ from pymarc import Record as MarcRecord
 from catalog.errors import FileUnreadableError
 from catalog.importing import iso2709, marcxml, spreadsheets
 from catalog.marc import first_subfield as _first
-from catalog.marc import parsed_from_marc
+from catalog.marc import iso2709_length, parsed_from_marc
 from catalog.models import ImportFormat
 from catalog.records import ParsedRecord
 
@@ -102,9 +102,9 @@ def _from_marc(
             _("this looks like a UNIMARC record (title in field 200); only MARC21 can be imported"),
             "245",
         )
-    parsed = parsed_from_marc(record)
+    parsed = parsed_from_marc(record, as_json=True)
     parsed.warnings[:0] = warnings
-    parsed.marc_length = length
+    parsed.marc_length = length if length is not None else iso2709_length(record)
     return position, parsed
 
 
