@@ -13,6 +13,7 @@ does no database work for messages.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import selectors
@@ -96,6 +97,9 @@ class Pool:
         connections.close_all()  # a child must not share the parent's database connection
         sys.stdout.flush()
         sys.stderr.flush()
+        # What the parent loaded (Django, the apps) stays shared with the children page for
+        # page, instead of being copied when a child's garbage collector walks it.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # the child
             code = 1
