@@ -253,10 +253,7 @@ def _panel_context(request: HttpRequest, branch: Branch) -> dict:
 def _respond(request: HttpRequest, branch: Branch, result: dict) -> HttpResponse:
     if request.htmx:
         context = {"result": _revive(result), **_panel_context(request, branch), "oob": True}
-        html = render_to_string(
-            "circulation/desk.html#result", context, request
-        ) + render_to_string("circulation/desk.html#panel", context, request)
-        return HttpResponse(html)
+        return HttpResponse(render_to_string("circulation/desk.html#scan_answer", context, request))
     request.session[SESSION_LAST] = result
     return redirect("circulation:desk")
 

@@ -134,6 +134,14 @@ def test_after_a_checkout_the_panel_still_shows_what_the_member_owes_and_has_on_
     assert "Rp\xa02.500" in html and "building up on overdue items" in html
 
 
+def test_the_desk_page_has_one_panel_and_a_scan_answers_with_result_and_panel(desk, member):
+    page = desk.get(DESK).content.decode()
+    assert page.count('id="desk-panel"') == 1 and page.count('id="scan-help"') == 1
+    html = scan(desk, member.number)
+    assert html.count('id="desk-panel"') == 1 and 'hx-swap-oob="true"' in html
+    assert "session open" in html
+
+
 def test_an_unknown_barcode_is_named(desk, member):
     html = scan(desk, "XYZ-404")
     assert "No member card or item has the code “XYZ-404”." in html
