@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.identifiers import isbn_or_none
 from catalog.models import IdentifierKind, Item, ItemStatus, Record
+from circulation import sql
 from circulation.errors import (
     AlreadyOnLoanToMemberError,
     CirculationError,
@@ -211,17 +213,15 @@ class Standing:
 def member_standing(
     member: Member, *, at: dt.datetime, calendars: CalendarCache | None = None
 ) -> Standing:
-    """Two queries for most members (their loans counted, the ledger summed); a third reads
-    the overdue loans when there are any."""
-    counts = Loan.objects.filter(member=member, state__in=OPEN_LOAN_STATES).aggregate(
-        open=Count("pk"), late=Count("pk", filter=Q(state=LoanState.ON_LOAN, due_at__lt=at))
-    )
-    late = late_loans(member, at=at) if counts["late"] else []
+    """One statement for most members (loans counted, overdue ones too, the ledger summed:
+    `circulation/sql.py`); a second reads the overdue loans when there are any."""
+    open_count, late_count, balance = sql.loan_and_fine_counts(member.pk, at=at)
+    late = late_loans(member, at=at) if late_count else []
     return Standing(
         late=late,
-        balance=fine_balance(member),
+        balance=balance,
         accruing=accruing_fines(member, at=at, calendars=calendars, late=late),
-        open_count=counts["open"],
+        open_count=open_count,
     )
 
 
@@ -388,6 +388,13 @@ def loan_counts_by_member(member_ids: list[int]) -> dict[int, int]:
 # The desk: what a scan means, the member's session panel, lists per branch
 
 
+def member_id_for_card(code: str) -> int | None:
+    """Whose card `code` is, if anyone's (the desk asks this of every scan, most of them item
+    barcodes: an id is all it needs to tell them apart)."""
+    code = code.strip()
+    return sql.member_id_for_card({code, code.upper()}) if code else None
+
+
 def member_by_number(code: str) -> Member | None:
     """The member whose card carries `code` (as typed by a scanner: exact, or upper-cased)."""
     code = code.strip()
@@ -405,14 +412,17 @@ def scanned_copy(code: str) -> Item | None:
     """Which copy a scanned barcode is (its id and barcode only: the services lock and read
     the copy again)."""
     code = code.strip()
-    return Item.objects.filter(barcode=code).only("pk", "barcode").first() if code else None
+    row = sql.copy_for_barcode(code) if code else None
+    if row is None:
+        return None
+    return Item.from_db(connection.alias, ["id", "barcode"], row)
 
 
 def desk_member(pk: int) -> Member | None:
     return Member.objects.select_related("category").filter(pk=pk).first()
 
 
-#: What the desk's panel shows of each hold (`holds_with_position(panel=True)`).
+#: What the desk's panel shows of each hold (`panel_holds`).
 PANEL_HOLD_FIELDS = (
     "record_id",
     "member_id",
@@ -429,9 +439,24 @@ PANEL_HOLD_FIELDS = (
 )
 
 
-def holds_with_position(member: Member, *, panel: bool = False) -> QuerySet[Hold]:
-    """The member's active holds, each with `position` in its title's queue (one query).
-    `panel`: only the columns the desk's member panel shows."""
+def panel_holds(member: Member) -> list[Hold]:
+    """The member's active holds with `position` in each title's queue and only the columns
+    the desk's panel shows: one plain query, and a second for the positions only when the
+    member has holds (most members at the desk have none)."""
+    holds = list(active_holds(member).only(*PANEL_HOLD_FIELDS))
+    if holds:
+        queues: dict[int, list[int]] = {}
+        for record_id, number in Hold.objects.filter(
+            record_id__in={h.record_id for h in holds}, state__in=ACTIVE_HOLD_STATES
+        ).values_list("record_id", "queue_number"):
+            queues.setdefault(record_id, []).append(number)
+        for hold in holds:
+            hold.position = sum(1 for n in queues[hold.record_id] if n < hold.queue_number) + 1
+    return holds
+
+
+def holds_with_position(member: Member) -> QuerySet[Hold]:
+    """The member's active holds, each with `position` in its title's queue (one query)."""
     ahead = (
         Hold.objects.filter(
             record_id=OuterRef("record_id"),
@@ -443,10 +468,9 @@ def holds_with_position(member: Member, *, panel: bool = False) -> QuerySet[Hold
         .annotate(n=Count("pk"))
         .values("n")
     )
-    holds = active_holds(member)
-    if panel:
-        holds = holds.only(*PANEL_HOLD_FIELDS)
-    return holds.annotate(position=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1)
+    return active_holds(member).annotate(
+        position=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1
+    )
 
 
 @dataclass
@@ -518,7 +542,7 @@ def member_summary(
         member=member,
         blocks=member_blocks(member, at=at, owed=balance + accruing, overdue=len(late)),
         loans=loans,
-        holds=list(holds_with_position(member, panel=loan_limit is not None)),
+        holds=panel_holds(member) if loan_limit is not None else list(holds_with_position(member)),
         balance=balance,
         accruing=accruing,
         at=at,

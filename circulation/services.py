@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Item, ItemStatus, Record
 from catalog.signals import announce
-from circulation import locks, selectors
+from circulation import locks, selectors, sql
 from circulation.errors import (
     AlreadyOnLoanToMemberError,
     CirculationError,
@@ -150,10 +150,11 @@ def check_out(
     member = locks.member_for_update(member.pk)
     branch = branch or item.branch
 
-    # Only whose it is matters here; a renewal (rare) re-reads the loan under its lock.
-    current = Loan.objects.filter(item=item, state__in=OPEN_LOAN_STATES).first()
-    if current is not None:
-        if current.member_id == member.pk:
+    # Only whose it is matters first; the loan itself is read only for a repeat or renewal.
+    holder = sql.open_loan_holder(item.pk)
+    if holder is not None:
+        if holder[1] == member.pk:
+            current = Loan.objects.select_related("branch").get(pk=holder[0])
             if _renewal_due_at(current, at) <= current.due_at:
                 # A double-clicked or resent checkout: the loan stands as it is.
                 return CheckoutResult(loan=current, repeated=True)

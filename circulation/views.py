@@ -290,9 +290,9 @@ def scan(request: HttpRequest, branch: Branch) -> HttpResponse:
 def _handle_scan(
     request: HttpRequest, branch: Branch, code: str, *, override: bool, reason: str
 ) -> dict:
-    member = selectors.member_by_number(code)
-    if member is not None:
-        return _open_member(request, member)
+    card_owner = selectors.member_id_for_card(code)
+    if card_owner is not None:
+        return _open_member(request, selectors.desk_member(card_owner))
     item = selectors.scanned_copy(code)
     if item is None:
         return {

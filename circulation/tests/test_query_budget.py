@@ -122,3 +122,26 @@ def test_a_check_in_that_traps_a_hold_reads_its_member_and_record_with_it(
     assert _queries_on(queries, "patrons_member") == []
     # the record is locked (id and material type only), not read again in full
     assert [q for q in _queries_on(queries, "catalog_record") if '"title"' in q] == []
+
+
+def test_the_standing_read_in_one_statement_matches_the_loans_and_the_ledger(
+    make_item, member, librarian, branches
+):
+    from circulation.models import FineEntry, Loan
+    from circulation.selectors import member_standing
+
+    with time_machine.travel(MONDAY - dt.timedelta(days=30), tick=False):
+        late = make_item()
+        services.check_out(late, member, staff=librarian)
+        returned = make_item()
+        services.check_out(returned, member, staff=librarian)
+        services.check_in(returned, staff=librarian, branch=branches[0])
+    with time_machine.travel(MONDAY, tick=False):
+        services.check_out(make_item(), member, staff=librarian)
+        services.charge(member, 2500, kind="damaged", reason="sobek", staff=librarian)
+        services.pay(member, 1000, method="cash", staff=librarian)
+        standing = member_standing(member, at=timezone.now())
+    assert standing.open_count == Loan.objects.filter(member=member, state="on_loan").count() == 2
+    assert [loan.item_id for loan in standing.late] == [late.pk]
+    assert standing.balance == sum(FineEntry.objects.values_list("amount", flat=True)) == 1500
+    assert standing.accruing > 0  # the overdue loan's fine is building up
