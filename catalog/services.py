@@ -796,23 +796,7 @@ def _check_batch_items(
 
 
 # The columns of an imported copy, in the order `_item_row` gives them.
-ITEM_COLUMNS = (
-    "record",
-    "barcode",
-    "rfid_tag",
-    "branch",
-    "shelf_location",
-    "collection",
-    "call_number",
-    "status",
-    "price",
-    "source",
-    "donor",
-    "acquired_on",
-    "notes",
-    "created_at",
-    "updated_at",
-)
+ITEM_COLUMNS = ("record", *ITEM_FIELDS, "created_at", "updated_at")
 
 
 def _item_row(record_id: int, parsed: ParsedItem, branch_id: int, generated, moment, adapt_date):
