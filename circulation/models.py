@@ -135,6 +135,20 @@ class Loan(models.Model):
         indexes = [
             models.Index(fields=["member", "state"]),
             models.Index(fields=["state", "due_at"]),
+            # Every checkout counts the member's open loans, and every check-in finds the copy's
+            # unreturned loan: neither may grow with years of returned loans (reading history).
+            models.Index(
+                fields=["member"],
+                condition=Q(state__in=[LoanState.ON_LOAN, LoanState.CLAIMED_RETURNED]),
+                name="open_loans_by_member",
+            ),
+            models.Index(
+                fields=["item"],
+                condition=Q(
+                    state__in=[LoanState.ON_LOAN, LoanState.CLAIMED_RETURNED, LoanState.LOST]
+                ),
+                name="unreturned_loans_by_item",
+            ),
         ]
         permissions = [
             ("override_rules", _("Can override circulation warnings (with a reason)")),

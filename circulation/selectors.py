@@ -43,6 +43,7 @@ from circulation.states import (
     LoanState,
 )
 from core.calendar import BranchCalendar, calendar_for
+from core.compiled import CompiledQuery
 from core.memo import Memo
 from core.models import Branch
 from core.money import format_rupiah
@@ -332,14 +333,21 @@ def hold_position(hold: Hold) -> int:
     )
 
 
+_NEXT_HOLD = CompiledQuery(  # every check-in asks it
+    lambda record, on: (
+        Hold.objects.filter(record_id=record, state=HoldState.WAITING)
+        .filter(Q(suspended_until__isnull=True) | Q(suspended_until__lt=on))
+        .order_by("queue_number", "pk")[:1]
+    ),
+    record=int,
+    on=dt.date,
+)
+
+
 def next_hold_to_fill(record_id: int, *, on: dt.date) -> Hold | None:
     """The first waiting hold of a record that an item can fill now (suspensions respected)."""
-    return (
-        Hold.objects.filter(record_id=record_id, state=HoldState.WAITING)
-        .filter(Q(suspended_until__isnull=True) | Q(suspended_until__lt=on))
-        .order_by("queue_number")
-        .first()
-    )  # the caller re-reads the hold it fills under a lock, with its member and branch
+    # The caller re-reads the hold it fills under a lock, with its member and branch.
+    return _NEXT_HOLD.first(record=int(record_id), on=on)
 
 
 def next_queue_number(record_id: int) -> int:

@@ -52,7 +52,7 @@ from circulation.states import (
     transition_hold,
     transition_loan,
 )
-from core import audit, sequences
+from core import audit, compiled, sequences
 from core.models import Branch
 from core.money import format_rupiah
 from core.permissions import require
@@ -61,6 +61,28 @@ from patrons.models import Member
 OVERRIDE_PERMISSION = "circulation.override_rules"
 LOANABLE_STATUSES = frozenset(
     {ItemStatus.AVAILABLE, ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT}
+)
+
+# The reads every checkout and check-in makes, compiled once per connection (core.compiled).
+_CHECKOUT_HOLDS = compiled.CompiledQuery(
+    # One read for both holds that matter: one set aside with this copy, and the member's own
+    # hold on the title (which this loan fills).
+    lambda item, record, member: Hold.objects.filter(
+        Q(item_id=item, state__in=sorted(TRAPPED_HOLD_STATES))
+        | Q(record_id=record, member_id=member, state__in=sorted(ACTIVE_HOLD_STATES))
+    ).order_by("queue_number"),
+    item=int,
+    record=int,
+    member=int,
+)
+_OPEN_LOAN_FOR_UPDATE = compiled.CompiledQuery(
+    lambda item: (
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("member")  # for its reading-history choice (the member is not locked)
+        .filter(item_id=item, state__in=sorted([*OPEN_LOAN_STATES, LoanState.LOST]))
+        .order_by("pk")[:1]
+    ),
+    item=int,
 )
 
 audit.register_actions(
@@ -178,14 +200,7 @@ def check_out(
     }
     if item.status not in LOANABLE_STATUSES:
         _guard(ItemNotLoanableError(status=item.get_status_display()), **options)
-    # One read for both holds that matter: one set aside with this copy, and the member's own
-    # hold on the title (which this loan fills).
-    holds = list(
-        Hold.objects.filter(
-            Q(item=item, state__in=TRAPPED_HOLD_STATES)
-            | Q(record_id=item.record_id, member=member, state__in=ACTIVE_HOLD_STATES)
-        ).order_by("queue_number")
-    )
+    holds = _CHECKOUT_HOLDS.all(item=item.pk, record=item.record_id, member=member.pk)
     trapped = next(
         (h for h in holds if h.item_id == item.pk and h.state in TRAPPED_HOLD_STATES), None
     )
@@ -216,15 +231,17 @@ def check_out(
     try:
         # No savepoint: a failed insert ends this checkout (the exception leaves the atomic
         # block, which rolls back), and the item's row lock makes it all but impossible.
-        loan = Loan.objects.create(
-            item=item,
-            member=member,
-            member_category=member.category_id,
-            branch=branch,
-            checked_out_at=at,
-            due_at=end_of_day(due_on, timezone.get_current_timezone()),
-            channel=channel,
-            rules=rules.as_dict(),
+        loan = compiled.insert(
+            Loan(
+                item=item,
+                member=member,
+                member_category=member.category_id,
+                branch=branch,
+                checked_out_at=at,
+                due_at=end_of_day(due_on, timezone.get_current_timezone()),
+                channel=channel,
+                rules=rules.as_dict(),
+            )
         )
     except IntegrityError as error:  # a racing checkout of the same item won
         raise ItemAlreadyOnLoanError() from error
@@ -253,7 +270,7 @@ def check_out(
     if item.status != ItemStatus.AVAILABLE:  # lent on its way or from the hold shelf
         Transfer.objects.filter(item=item, received_at__isnull=True).update(received_at=at)
     item.status = ItemStatus.ON_LOAN
-    item.save(update_fields=["status", "updated_at"])
+    compiled.update(item, ["status", "updated_at"])
     if overridden:
         audit.record(
             "circulation.override",
@@ -371,12 +388,7 @@ def check_in(
         require(staff, "circulation.change_loan")
     at = _now(at)
     item = locks.item_for_update(item.pk)
-    loan = (
-        Loan.objects.select_for_update(of=("self",))
-        .select_related("member")  # for its reading-history choice (the member is not locked)
-        .filter(item=item, state__in=[*OPEN_LOAN_STATES, LoanState.LOST])
-        .first()
-    )
+    loan = _OPEN_LOAN_FOR_UPDATE.first(item=item.pk)
     result = CheckinResult(item=item, loan=loan, already_in=loan is None)
     was_on_loan = item.status == ItemStatus.ON_LOAN
     if loan is not None:
@@ -484,7 +496,7 @@ def _route(
     else:
         result.route = "shelve"
         item.status = ItemStatus.AVAILABLE
-    item.save(update_fields=["status", "updated_at"])
+    compiled.update(item, ["status", "updated_at"])
 
 
 def _send(item: Item, source: Branch, target: Branch, reason: str, *, at, hold=None) -> Transfer:

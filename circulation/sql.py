@@ -14,6 +14,7 @@ from django.db import connection
 from catalog.models import Item
 from circulation.models import FineEntry, Loan
 from circulation.states import OPEN_LOAN_STATES, LoanState
+from core import compiled
 from patrons.models import Member
 
 
@@ -22,9 +23,14 @@ def _q(name: str) -> str:
 
 
 def _one(sql: str, params: list) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    rows = compiled.execute(sql, params)  # prepared by PostgreSQL after a few runs
+    return rows[0] if rows else None
+
+
+def _in(values) -> str:
+    """Constant states written into the statement (not parameters), so that a prepared plan
+    can use the partial indexes they select (`open_loans_by_member`, `one_active_loan_per_item`)."""
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in sorted(values))
 
 
 def member_id_for_card(codes: set[str]) -> int | None:
@@ -48,33 +54,23 @@ def copy_for_barcode(barcode: str) -> tuple[int, str] | None:
 
 def open_loan_holder(item_id: int) -> tuple[int, int | None] | None:
     """(loan id, member id) of the copy's open loan, if it is on loan."""
-    states = sorted(OPEN_LOAN_STATES)
     return _one(
         f"SELECT {_q('id')}, {_q('member_id')} FROM {_q(Loan._meta.db_table)} "  # noqa: S608
-        f"WHERE {_q('item_id')} = %s AND {_q('state')} IN ({', '.join(['%s'] * len(states))}) "
+        f"WHERE {_q('item_id')} = %s AND {_q('state')} IN ({_in(OPEN_LOAN_STATES)}) "
         f"ORDER BY {_q('id')} LIMIT 1",
-        [item_id, *states],
+        [item_id],
     )
 
 
 def loan_and_fine_counts(member_id: int, *, at: dt.datetime) -> tuple[int, int, int]:
     """(open loans, of them overdue at `at`, ledger balance in Rupiah) in one statement."""
     loans, fines = _q(Loan._meta.db_table), _q(FineEntry._meta.db_table)
-    states = sorted(OPEN_LOAN_STATES)
-    in_states = ", ".join(["%s"] * len(states))
     row = _one(
         f"SELECT (SELECT COUNT(*) FROM {loans} WHERE {_q('member_id')} = %s "  # noqa: S608
-        f"AND {_q('state')} IN ({in_states})), "
-        f"(SELECT COUNT(*) FROM {loans} WHERE {_q('member_id')} = %s AND {_q('state')} = %s "
-        f"AND {_q('due_at')} < %s), "
+        f"AND {_q('state')} IN ({_in(OPEN_LOAN_STATES)})), "
+        f"(SELECT COUNT(*) FROM {loans} WHERE {_q('member_id')} = %s "
+        f"AND {_q('state')} IN ({_in([LoanState.ON_LOAN])}) AND {_q('due_at')} < %s), "
         f"(SELECT COALESCE(SUM({_q('amount')}), 0) FROM {fines} WHERE {_q('member_id')} = %s)",
-        [
-            member_id,
-            *states,
-            member_id,
-            LoanState.ON_LOAN.value,
-            connection.ops.adapt_datetimefield_value(at),
-            member_id,
-        ],
+        [member_id, member_id, connection.ops.adapt_datetimefield_value(at), member_id],
     )
     return int(row[0]), int(row[1]), int(row[2])

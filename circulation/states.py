@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import compiled
 from core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -117,18 +118,20 @@ def transition_loan(
     _check(LOAN_TRANSITIONS, LoanState, loan.state, to)
     previous = loan.state
     loan.state = to
-    loan.save(update_fields=["state", "returned_at", "return_branch", "updated_at", *also])
-    return LoanEvent.objects.create(
-        loan=loan,
-        kind=kind or to,
-        from_state=previous,
-        to_state=to,
-        at=at,
-        by=by if getattr(by, "pk", None) else None,
-        channel=channel,
-        branch=branch,
-        reason=reason,
-        details=details or {},
+    compiled.update(loan, ["state", "returned_at", "return_branch", "updated_at", *also])
+    return compiled.insert(
+        LoanEvent(
+            loan=loan,
+            kind=kind or to,
+            from_state=previous,
+            to_state=to,
+            at=at,
+            by=by if getattr(by, "pk", None) else None,
+            channel=channel,
+            branch=branch,
+            reason=reason,
+            details=details or {},
+        )
     )
 
 
@@ -146,17 +149,19 @@ def record_loan_event(
     """An event that does not change the state (checkout, renewal, an override)."""
     from circulation.models import LoanEvent
 
-    return LoanEvent.objects.create(
-        loan=loan,
-        kind=kind,
-        from_state=loan.state,
-        to_state=loan.state,
-        at=at,
-        by=by if getattr(by, "pk", None) else None,
-        channel=channel,
-        branch=branch,
-        reason=reason,
-        details=details or {},
+    return compiled.insert(
+        LoanEvent(
+            loan=loan,
+            kind=kind,
+            from_state=loan.state,
+            to_state=loan.state,
+            at=at,
+            by=by if getattr(by, "pk", None) else None,
+            channel=channel,
+            branch=branch,
+            reason=reason,
+            details=details or {},
+        )
     )
 
 

@@ -57,7 +57,7 @@ def test_embedded_default_is_sqlite_under_var_with_wal_and_immediate_writes(tmp_
     assert found["options"]["transaction_mode"] == "IMMEDIATE"
     assert found["options"]["timeout"] >= 5
     assert "journal_mode=WAL" in found["options"]["init_command"]
-    assert found["tasks"] == "django_tasks_db.DatabaseBackend"
+    assert found["tasks"] == "core.task_backends.DatabaseBackend"
     assert found["sessions"] == "django.contrib.sessions.backends.db"
     assert found["debug"] is False
     assert found["hosts"] == ["localhost", "127.0.0.1", "[::1]"]

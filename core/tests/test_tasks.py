@@ -13,12 +13,15 @@ class Undone(Exception):
     pass
 
 
-def test_with_tasks_in_the_database_the_task_commits_with_the_change_or_not_at_all(settings):
+@pytest.mark.parametrize(
+    "backend", ["core.task_backends.DatabaseBackend", "django_tasks_db.DatabaseBackend"]
+)
+def test_with_tasks_in_the_database_the_task_commits_with_the_change_or_not_at_all(
+    settings, backend
+):
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-    }
+    settings.TASKS = {"default": {"BACKEND": backend, "QUEUES": ["default"]}}
     with pytest.raises(Undone), transaction.atomic():
         enqueue_with(send_email, "Subjek", "Isi", ["a@example.org"])
         assert DBTaskResult.objects.count() == 1
@@ -28,6 +31,29 @@ def test_with_tasks_in_the_database_the_task_commits_with_the_change_or_not_at_a
         enqueue_with(send_email, "Subjek", "Isi", ["a@example.org"])
     (queued,) = DBTaskResult.objects.all()
     assert queued.args_kwargs["args"] == ["Subjek", "Isi", ["a@example.org"]]
+
+
+def test_the_embedded_backend_queues_rows_the_library_worker_runs(
+    settings, mailoutbox, monkeypatch
+):
+    """core.task_backends writes the task row itself (core.compiled.insert): the row must be
+    the one django-tasks-db writes, so that its result reads back and its worker runs it."""
+    from django.core.management import call_command
+    from django_tasks import task_backends
+
+    settings.TASKS = {
+        "default": {"BACKEND": "core.task_backends.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    result = send_email.enqueue("Subjek", "Isi", ["a@example.org"])
+    assert task_backends["default"].get_result(result.id).status == "READY"
+    # The worker closes connections between tasks; here it shares the test's transaction.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+    assert [m.subject for m in mailoutbox] == ["Subjek"]
+    done = task_backends["default"].get_result(result.id)
+    assert done.status == "SUCCESSFUL" and done.return_value == 1
 
 
 def test_with_another_backend_the_task_waits_for_the_commit(
