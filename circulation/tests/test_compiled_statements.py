@@ -174,3 +174,23 @@ def test_update_writes_only_the_named_fields_and_moves_auto_now(item):
     Item.objects.filter(pk=item.pk).delete()
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         update(item, ["status", "updated_at"])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_on_postgresql_the_scan_statements_are_prepared_with_their_states_written_in(item):
+    """After a few scans PostgreSQL keeps the lock and the loan read prepared (no parsing or
+    planning per scan), and the loan states are literals in them, so that the prepared plan
+    can use the partial index of unreturned loans."""
+    from circulation import services
+
+    with transaction.atomic():
+        for _ in range(7):
+            locks.item_for_update(item.pk)
+            assert services._OPEN_LOAN_FOR_UPDATE.first(item=item.pk) is None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FOR UPDATE OF "catalog_item"' in sql for sql in prepared)
+    (loan_read,) = [sql for sql in prepared if 'FROM "circulation_loan"' in sql]
+    assert "IN ('claimed_returned', 'lost', 'on_loan')" in loan_read
+    assert "$1" in loan_read  # the copy stays a parameter
