@@ -527,6 +527,9 @@ def member_summary(
     saves reading it again."""
     at = at or timezone.now()
     calendars = CalendarCache()
+    if loan_limit is not None and standing is None:
+        # The desk's card scan: counts, overdue loans and ledger in one statement, as a checkout.
+        standing = member_standing(member, at=at, calendars=calendars)
     if loan_limit is None:
         loans = list(open_loans(member))
         late = [loan for loan in loans if loan.state == LoanState.ON_LOAN and loan.due_at < at]
