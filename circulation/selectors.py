@@ -493,9 +493,12 @@ class MemberSummary:
     accruing: int
     at: dt.datetime
     loan_count: int = 0
+    overdue_count: int = 0
 
     @property
     def overdue(self) -> list[Loan]:
+        """The overdue loans among `loans` (all of them unless `loan_limit` cut the list:
+        `overdue_count` counts them all)."""
         return [loan for loan in self.loans if loan.due_at < self.at]
 
     @property
@@ -558,6 +561,7 @@ def member_summary(
         accruing=accruing,
         at=at,
         loan_count=loan_count,
+        overdue_count=len(late),
     )
 
 

@@ -527,10 +527,16 @@ def _language_code(request: Request) -> str:
     return language if language.strip() and language.isdigit() else "000"
 
 
-def _patron_common(session: Session, request: Request, *, trusted: bool = False):
+def _patron_common(
+    session: Session, request: Request, *, trusted: bool = False, loans: bool = False
+):
+    """`loans`: the reply lists loans (charged, overdue or fined items); otherwise only their
+    counts are read, as the desk's panel does (a kiosk asks 24 and 63 at every sign-in)."""
     member = _find_member(request.get("AA"))
     pin_ok = member is not None and (trusted or _pin_ok(session, member, request))
-    summary = selectors.member_summary(member) if member is not None else None
+    summary = None
+    if member is not None:
+        summary = selectors.member_summary(member, loan_limit=None if loans else 0)
     limit = None
     if member is not None:
         limit = selectors.loan_rules_for(member, "", session.account.branch).max_items
@@ -563,7 +569,8 @@ def patron_status(session: Session, request: Request, *, trusted: bool = False) 
 
 
 def patron_information(session: Session, request: Request) -> Reply:
-    member, pin_ok, summary, limit = _patron_common(session, request)
+    wanted = request.fixed[21:31].find("Y")  # which list the kiosk asks for, if any
+    member, pin_ok, summary, limit = _patron_common(session, request, loans=wanted in (1, 2, 3))
     if member is None or not pin_ok:
         fixed = _patron_status(summary if pin_ok else None, limit) + _language_code(request)
         fields = _patron_fields(session, request, member, pin_ok, summary)
@@ -579,7 +586,8 @@ def patron_information(session: Session, request: Request) -> Reply:
     overdue = summary.overdue
     loans = summary.loans
     fine_items = [loan for loan in overdue]  # fines still accruing, by item
-    counts = [len(holds), len(overdue), summary.loan_count, len(fine_items), 0, len(unavailable)]
+    late = summary.overdue_count
+    counts = [len(holds), late, summary.loan_count, late, 0, len(unavailable)]
     fixed = (
         _patron_status(summary, limit)
         + _language_code(request)
@@ -603,8 +611,6 @@ def patron_information(session: Session, request: Request) -> Reply:
     except ValueError:
         end = start + 19
     window = slice(start - 1, end)
-    summary_flags = request.fixed[21:31]
-    wanted = summary_flags.find("Y")
     lists = {
         0: ("AS", [h.item.barcode if h.item_id else h.record.title for h in holds]),
         1: ("AT", [loan.item.barcode for loan in overdue]),

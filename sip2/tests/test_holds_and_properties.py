@@ -169,3 +169,32 @@ def test_lookups_take_no_transaction_and_changes_do(kiosk, pin_member, item):
     assert opens_transaction(
         f"11NN{D}{blank}AOpusat|AA{pin_member.number}|AB{item.barcode}|AD{PIN}|AY4AZ"
     )
+
+
+def test_patron_information_counts_loans_without_reading_them_unless_listed(
+    kiosk, pin_member, make_item, librarian
+):
+    """A kiosk asks 63 at every sign-in, mostly for the counts: those come from the member's
+    standing; the loans themselves (with their copies) are read only when a list is asked."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    late, current = make_item(), make_item()
+    with time_machine.travel(MONDAY - dt.timedelta(days=30), tick=False):
+        services.check_out(late, pin_member, staff=librarian)
+    services.check_out(current, pin_member, staff=librarian)
+    head = f"63001{D}"
+    with CaptureQueriesContext(connection) as queries:
+        counts_only = exchange(kiosk, f"{head}          AOpusat|AA{pin_member.number}|AD{PIN}|")
+    assert counts_only[37:61] == "000000010002000100000000"
+    assert not any(
+        'FROM "circulation_loan" INNER JOIN "catalog_item"' in q["sql"]
+        for q in queries.captured_queries
+    )
+    overdue_list = exchange(kiosk, f"{head} Y        AOpusat|AA{pin_member.number}|AD{PIN}|")
+    assert overdue_list[37:61] == counts_only[37:61]
+    assert f"|AT{late.barcode}|" in overdue_list and current.barcode not in overdue_list
+    charged = exchange(kiosk, f"{head}  Y       AOpusat|AA{pin_member.number}|AD{PIN}|")
+    assert f"|AU{late.barcode}|" in charged and f"|AU{current.barcode}|" in charged
