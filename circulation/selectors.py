@@ -131,6 +131,12 @@ def panel_loans(member: Member) -> QuerySet[Loan]:
     )
 
 
+PANEL_LOAN_LIMIT = 50  # loans the desk's panel lists (the ones due first)
+_PANEL_LOANS = CompiledQuery(  # after every scan at the desk
+    lambda member: panel_loans(member)[:PANEL_LOAN_LIMIT], member=int
+)
+
+
 def open_loan_for_item(item: Item) -> Loan | None:
     return (
         Loan.objects.filter(item=item, state__in=OPEN_LOAN_STATES)
@@ -447,11 +453,16 @@ PANEL_HOLD_FIELDS = (
 )
 
 
+_PANEL_HOLDS = CompiledQuery(  # after every scan at the desk
+    lambda member: active_holds(member).only(*PANEL_HOLD_FIELDS), member=int
+)
+
+
 def panel_holds(member: Member) -> list[Hold]:
     """The member's active holds with `position` in each title's queue and only the columns
     the desk's panel shows: one plain query, and a second for the positions only when the
     member has holds (most members at the desk have none)."""
-    holds = list(active_holds(member).only(*PANEL_HOLD_FIELDS))
+    holds = _PANEL_HOLDS.all(member=member.pk)
     if holds:
         queues: dict[int, list[int]] = {}
         for record_id, number in Hold.objects.filter(
@@ -538,7 +549,11 @@ def member_summary(
         late = [loan for loan in loans if loan.state == LoanState.ON_LOAN and loan.due_at < at]
         loan_count = len(loans)
     else:
-        loans = list(panel_loans(member)[:loan_limit])
+        loans = (
+            _PANEL_LOANS.all(member=member.pk)
+            if loan_limit == PANEL_LOAN_LIMIT
+            else list(panel_loans(member)[:loan_limit])
+        )
         if standing is not None:
             loan_count = standing.open_count
         else:

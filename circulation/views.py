@@ -51,7 +51,7 @@ SESSION_LAST = "desk_last"
 MAX_CHECKINS = 20
 # The panel lists this many loans (due first), plus the ones made in this session; a member with
 # hundreds of loans (an institution) gets a link to the whole list.
-PANEL_LOANS = 50
+PANEL_LOANS = selectors.PANEL_LOAN_LIMIT
 OVERRIDE_PERMISSION = "circulation.override_rules"
 DATE_KEYS = ("due", "deadline", "old_due")
 
