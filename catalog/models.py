@@ -316,10 +316,9 @@ class Item(models.Model):
                 condition=Q(status__in=[s.value for s in ItemStatus]), name="item_status_valid"
             ),
         ]
-        indexes = [
-            models.Index(fields=["record", "status"]),
-            models.Index(fields=["branch", "status"]),
-        ]
+        # No index on `status` (nor `updated_at`): every checkout and check-in changes both,
+        # and a change of an unindexed column can be a heap-only (HOT) update that touches none
+        # of the copy's indexes. The record's and the branch's own indexes find its copies.
 
     def __str__(self) -> str:
         return self.barcode
