@@ -244,9 +244,12 @@ def queue(
 
 
 def _enqueue_after_commit(notice_id: int) -> None:
+    """With tasks in the database, the task row commits with the notice (one commit, not
+    two); with another backend it is queued after the commit (core.tasks.enqueue_with)."""
     from circulation.tasks import send_notice
+    from core.tasks import enqueue_with
 
-    transaction.on_commit(lambda: send_notice.enqueue(notice_id))
+    enqueue_with(send_notice, notice_id)
 
 
 def deliver(notice_id: int) -> str:

@@ -85,6 +85,17 @@ _OPEN_LOAN_FOR_UPDATE = compiled.CompiledQuery(
     item=int,
 )
 
+_HOLD_FOR_UPDATE = compiled.CompiledQuery(  # a check-in that fills a hold
+    lambda pk: (
+        Hold.objects.select_for_update(of=("self",))
+        .select_related("pickup_branch", "member", "record")
+        .defer(*(f"record__{name}" for name in selectors.RECORD_LONG_FIELDS))
+        .filter(pk=pk)
+        .order_by()
+    ),
+    pk=int,
+)
+
 audit.register_actions(
     {
         "circulation.override": gettext_lazy("Overrode a circulation warning"),
@@ -470,11 +481,7 @@ def _route(
         locks.record_for_update(item.record_id)
         # Re-read under the lock with what making it ready needs (rules, slip, notice): the
         # member and the record come along instead of one query each.
-        hold = (
-            Hold.objects.select_for_update(of=("self",))
-            .select_related("pickup_branch", "member", "record")
-            .get(pk=hold.pk)
-        )
+        hold = _HOLD_FOR_UPDATE.get(pk=hold.pk)
         hold.item = item
         result.hold = hold
         if hold.pickup_branch_id == branch.pk:

@@ -180,14 +180,26 @@ def transition_hold(
     _check(HOLD_TRANSITIONS, HoldState, hold.state, to)
     previous = hold.state
     hold.state = to
-    hold.save()
-    return HoldEvent.objects.create(
-        hold=hold,
-        from_state=previous,
-        to_state=to,
-        at=at,
-        by=by if getattr(by, "pk", None) else None,
-        channel=channel,
-        reason=reason,
-        details=details or {},
+    # What `hold.save()` writes (every loaded field: callers set the item, dates, deadlines
+    # before the transition), through the statement compiled once.
+    deferred = hold.get_deferred_fields()
+    compiled.update(
+        hold,
+        [
+            f.attname
+            for f in type(hold)._meta.concrete_fields
+            if not f.primary_key and f.attname not in deferred
+        ],
+    )
+    return compiled.insert(
+        HoldEvent(
+            hold=hold,
+            from_state=previous,
+            to_state=to,
+            at=at,
+            by=by if getattr(by, "pk", None) else None,
+            channel=channel,
+            reason=reason,
+            details=details or {},
+        )
     )
