@@ -71,3 +71,73 @@ class RequestContextMiddleware:
                 return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class NulCharacterMiddleware:
+    """No text Pustaka keeps may contain a NUL character, and PostgreSQL refuses one outright
+    (a lookup with one was a server error). Pages answer a query string with one with the 400
+    page; forms reject it themselves (Django's `ProhibitNullCharactersValidator`). The API's
+    schema allows any string, so there a NUL in the query string or a JSON body becomes U+FFFD
+    (the replacement character): a lookup finds nothing and says so, a text keeps a visible
+    mark. An address with one is not found, on pages and in the API."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        api = request.path_info.startswith("/api/")
+        if "\x00" in request.path_info:
+            if api:
+                from django.http import JsonResponse
+                from django.utils.translation import gettext as _
+
+                return JsonResponse(
+                    {"code": "not_found", "message": _("There is nothing at this address.")},
+                    status=404,
+                )
+            from core.views import page_not_found
+
+            return page_not_found(request)
+        if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
+            if not api:
+                from core.views import bad_request
+
+                return bad_request(request)
+            from django.http import QueryDict
+
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(_clean(key), [_clean(v) for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        if api and request.content_type == "application/json":
+            import json
+
+            try:
+                body = json.loads(request.body or b"null")
+            except ValueError:
+                body = None  # unreadable: the API says so itself
+            if _has_nul(body):
+                request._body = json.dumps(_clean(body)).encode()
+        return self.get_response(request)
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _clean(value):
+    """`value` with every NUL character replaced by U+FFFD, at any depth."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value

@@ -561,17 +561,27 @@ def staff_results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey_or_404(pk)
     since, until = _period(request)
     content = results_workbook(survey, since=since, until=until)
+    return _audited_download(request, survey, content, f"survey-{survey.pk}.xlsx", since, until)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOWNLOAD_TYPES = {"xlsx": XLSX, "pdf": "application/pdf"}
+
+
+def _audited_download(
+    request: HttpRequest, survey: Survey, content: bytes, filename: str, since, until
+) -> HttpResponse:
+    """A results file as an attachment; the export is audited (who, which survey, period)."""
+    kind = filename.rsplit(".", 1)[-1]
     audit.record(
         "survey.export",
         actor=request.user,
         subject=survey,
         subject_repr=survey.title,
-        details={"since": str(since or ""), "until": str(until or ""), "format": "xlsx"},
+        details={"since": str(since or ""), "until": str(until or ""), "format": kind},
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
+    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -586,33 +596,12 @@ def staff_ikm(request: HttpRequest, pk: int) -> HttpResponse:
         from surveys.exports import ikm_workbook
 
         content = ikm_workbook(survey, since=since, until=until, library_name=get_library().name)
-        audit.record(
-            "survey.export",
-            actor=request.user,
-            subject=survey,
-            subject_repr=survey.title,
-            details={"since": str(since or ""), "until": str(until or ""), "format": "xlsx"},
-        )
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="ikm-{survey.pk}.xlsx"'
-        return response
+        return _audited_download(request, survey, content, f"ikm-{survey.pk}.xlsx", since, until)
     if request.GET.get("format") == "pdf":
         from surveys.pdf import ikm_pdf
 
         content = ikm_pdf(survey, since=since, until=until, library_name=get_library().name)
-        audit.record(
-            "survey.export",
-            actor=request.user,
-            subject=survey,
-            subject_repr=survey.title,
-            details={"since": str(since or ""), "until": str(until or ""), "format": "pdf"},
-        )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="ikm-{survey.pk}.pdf"'
-        return response
+        return _audited_download(request, survey, content, f"ikm-{survey.pk}.pdf", since, until)
     if request.GET.get("format") == "json":
         result = report.result
         body = {
@@ -825,10 +814,7 @@ def staff_evaluation(request: HttpRequest) -> HttpResponse:
     result = evaluation.evaluate(since, until)
     if request.GET.get("format") == "xlsx":
         content = evaluation.workbook(result, library_name=get_library().name)
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = (
             f'attachment; filename="evaluation-{since.isoformat()}-{until.isoformat()}.xlsx"'
         )
