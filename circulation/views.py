@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -227,6 +228,13 @@ def _session_member(request: HttpRequest):
     return cached if member_id else None
 
 
+def _row_url(name: str):
+    """`reverse(name, args=[pk])` for many rows: reversed once, each key written in."""
+    marker = "987654321"
+    head, tail = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _panel_context(request: HttpRequest, branch: Branch) -> dict:
     session = request.session
     member = _session_member(request)
@@ -239,10 +247,17 @@ def _panel_context(request: HttpRequest, branch: Branch) -> dict:
             include_loans=session_loans,
             standing=getattr(request, "_desk_standing", None),
         )
+    csrf_field = ""
+    if summary is not None:
+        csrf_field = csrf_input(request)  # once, not once per loan row
+        renew_url, lost_url = _row_url("circulation:renew"), _row_url("circulation:mark-lost")
+        for loan in summary.loans:  # a school's panel lists 50: one reverse() each, not 100
+            loan.renew_url, loan.lost_url = renew_url(loan.pk), lost_url(loan.pk)
     return {
         "branch": branch,
         "branches": _active_branches(request),
         "summary": summary,
+        "csrf_field": csrf_field,
         "session_loans": session_loans,
         "checkins": [_revive(c) for c in session.get(SESSION_CHECKINS, [])] if not summary else [],
         "suspend_until": timezone.localdate() + dt.timedelta(days=30),

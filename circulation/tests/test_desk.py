@@ -248,8 +248,11 @@ def test_renewing_from_the_panel_and_overriding_the_renewal_limit(
     LoanPolicy.objects.create(name="Sekali", max_renewals=1)
     loan = services.check_out(item, member, staff=librarian).loan
     desk = desk_client(librarian, branches[0])
-    scan(desk, member.number)
+    panel = scan(desk, member.number)
     url = reverse("circulation:renew", args=[loan.pk])
+    # The panel's row forms point at this loan (their addresses are built once per panel).
+    assert f'action="{url}"' in panel and 'name="csrfmiddlewaretoken"' in panel
+    assert f'href="{reverse("circulation:mark-lost", args=[loan.pk])}"' in panel
     html = desk.post(url, **HTMX).content.decode()
     assert "already due on 7 December 2026" in html  # same day: nothing to extend
     with time_machine.travel(MONDAY + dt.timedelta(days=3), tick=False):
