@@ -75,11 +75,11 @@ class RequestContextMiddleware:
 
 class NulCharacterMiddleware:
     """No text Pustaka keeps may contain a NUL character, and PostgreSQL refuses one outright
-    (a lookup with one was a server error). Pages answer a query string with one with the 400
-    page; forms reject it themselves (Django's `ProhibitNullCharactersValidator`). The API's
-    schema allows any string, so there a NUL in the query string or a JSON body becomes U+FFFD
-    (the replacement character): a lookup finds nothing and says so, a text keeps a visible
-    mark. An address with one is not found, on pages and in the API."""
+    (a lookup with one was a server error). In a query string (pages and the API, whose schema
+    allows any string) and in an API JSON body, a NUL becomes U+FFFD, the replacement
+    character: a search or lookup then finds nothing and says so, as for any other garbage,
+    and a text keeps a visible mark. An address with one is not found. Forms reject it
+    themselves (Django's `ProhibitNullCharactersValidator`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -99,10 +99,6 @@ class NulCharacterMiddleware:
 
             return page_not_found(request)
         if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
-            if not api:
-                from core.views import bad_request
-
-                return bad_request(request)
             from django.http import QueryDict
 
             cleaned = QueryDict(mutable=True)
