@@ -113,25 +113,21 @@ def transition_loan(
 ) -> LoanEvent:
     """Move a loan to `to` if the table allows it; save the state (and the fields named in
     `also`) and append a LoanEvent."""
-    from circulation.models import LoanEvent
 
     _check(LOAN_TRANSITIONS, LoanState, loan.state, to)
     previous = loan.state
     loan.state = to
     compiled.update(loan, ["state", "returned_at", "return_branch", "updated_at", *also])
-    return compiled.insert(
-        LoanEvent(
-            loan=loan,
-            kind=kind or to,
-            from_state=previous,
-            to_state=to,
-            at=at,
-            by=by if getattr(by, "pk", None) else None,
-            channel=channel,
-            branch=branch,
-            reason=reason,
-            details=details or {},
-        )
+    return record_loan_event(
+        loan,
+        kind or to,
+        from_state=previous,
+        by=by,
+        at=at,
+        channel=channel,
+        branch=branch,
+        reason=reason,
+        details=details,
     )
 
 
@@ -145,15 +141,17 @@ def record_loan_event(
     branch=None,
     reason: str = "",
     details: dict | None = None,
+    from_state: str | None = None,
 ) -> LoanEvent:
-    """An event that does not change the state (checkout, renewal, an override)."""
+    """Append a LoanEvent: one that does not change the state (checkout, renewal, an
+    override), or, with `from_state`, the transition `transition_loan` has just made."""
     from circulation.models import LoanEvent
 
     return compiled.insert(
         LoanEvent(
             loan=loan,
             kind=kind,
-            from_state=loan.state,
+            from_state=from_state or loan.state,
             to_state=loan.state,
             at=at,
             by=by if getattr(by, "pk", None) else None,
