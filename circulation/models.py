@@ -87,8 +87,14 @@ class LoanPolicy(models.Model):
 class Loan(models.Model):
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="loans")
     # Emptied when the loan is returned and settled, unless the member keeps a reading history.
+    # Not indexed alone: the (member, state) index and the open-loans index lead with it.
     member = models.ForeignKey(
-        "patrons.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="loans"
+        "patrons.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+        db_index=False,
     )
     member_category = models.CharField(
         _("member category"), max_length=30, help_text=_("Kept for statistics.")
@@ -100,7 +106,9 @@ class Loan(models.Model):
         _("state"), max_length=20, choices=LoanState.choices, default=LoanState.ON_LOAN
     )
     checked_out_at = models.DateTimeField(_("checked out"), default=timezone.now)
-    due_at = models.DateTimeField(_("due"), db_index=True)
+    # Read by state (overdue, due soon) or by member, never alone: (state, due_at) and the
+    # open-loans index serve it; every index here is written again when a loan is returned.
+    due_at = models.DateTimeField(_("due"))
     renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     return_branch = models.ForeignKey(
@@ -110,6 +118,7 @@ class Loan(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("returned at"),
+        db_index=False,  # nothing looks loans up by where they came back
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     rules = models.JSONField(
@@ -137,8 +146,10 @@ class Loan(models.Model):
             models.Index(fields=["state", "due_at"]),
             # Every checkout counts the member's open loans, and every check-in finds the copy's
             # unreturned loan: neither may grow with years of returned loans (reading history).
+            # Due first: the desk's panel reads a school's first 50 of 500 without a sort, and
+            # the overdue ones are a range of it.
             models.Index(
-                fields=["member"],
+                fields=["member", "due_at", "id"],
                 condition=Q(state__in=[LoanState.ON_LOAN, LoanState.CLAIMED_RETURNED]),
                 name="open_loans_by_member",
             ),
@@ -200,7 +211,10 @@ class Hold(models.Model):
     placement (assigned under the record's lock); the position shown is the rank among the
     active holds, so it has no gaps."""
 
-    record = models.ForeignKey("catalog.Record", on_delete=models.CASCADE, related_name="holds")
+    # Not indexed alone: (record, queue_number) is unique, and the queue has its own index.
+    record = models.ForeignKey(
+        "catalog.Record", on_delete=models.CASCADE, related_name="holds", db_index=False
+    )
     member = models.ForeignKey("patrons.Member", on_delete=models.CASCADE, related_name="holds")
     pickup_branch = models.ForeignKey(
         "core.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("pickup branch")
@@ -246,7 +260,16 @@ class Hold(models.Model):
                 condition=Q(state__in=[s.value for s in HoldState]), name="hold_state_valid"
             ),
         ]
-        indexes = [models.Index(fields=["record", "state", "queue_number"])]
+        indexes = [
+            # The queue in order, without the title's past holds: every check-in asks for the
+            # first waiting hold, and positions count the active ones ahead. A popular title
+            # gathers thousands of fulfilled holds over the years; none of them is read.
+            models.Index(
+                fields=["record", "queue_number"],
+                condition=Q(state__in=_ACTIVE_HOLD_VALUES),
+                name="active_holds_in_queue_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.record_id} #{self.queue_number} {self.member}"

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from circulation.models import Hold, Loan, Notice, NoticeKind, NoticeStatus
 from circulation.policies import rules_from_snapshot
 from circulation.states import HoldState, LoanState
-from core import audit
+from core import audit, compiled
 from core.errors import DomainError
 from core.permissions import require
 from patrons.models import Member, MemberStatus
@@ -215,30 +215,33 @@ def queue(
     loan=None,
     hold=None,
     channel: str | None = None,
+    send: bool = True,
 ) -> Notice | None:
-    """Create the notice (once per key) and send it after commit. None when it already exists."""
+    """Create the notice (once per key) and send it after commit. None when it already exists.
+    `send=False`: the caller delivers it itself (a task that is already in the worker)."""
     channel = channel or channel_for(member)
     backend = get_channel(channel)
     recipient = backend.address(member)
     subject, body = render_notice(kind, member, context, channel=channel)
-    try:
-        with transaction.atomic():
-            notice = Notice.objects.create(
-                member=member,
-                kind=kind,
-                key=key,
-                channel=channel,
-                language=member.preferred_language or settings.LANGUAGE_CODE,
-                recipient=recipient,
-                subject=subject,
-                body=body,
-                status=NoticeStatus.QUEUED if recipient else NoticeStatus.SKIPPED,
-                loan=loan,
-                hold=hold,
-            )
-    except IntegrityError:
+    notice = compiled.insert(  # one statement, no savepoint: a key already there writes nothing
+        Notice(
+            member=member,
+            kind=kind,
+            key=key,
+            channel=channel,
+            language=member.preferred_language or settings.LANGUAGE_CODE,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            status=NoticeStatus.QUEUED if recipient else NoticeStatus.SKIPPED,
+            loan=loan,
+            hold=hold,
+        ),
+        unless_exists=True,
+    )
+    if notice is None:
         return None
-    if recipient:
+    if recipient and send:
         _enqueue_after_commit(notice.pk)
     return notice
 
@@ -277,14 +280,42 @@ def deliver(notice_id: int) -> str:
     return "sent"
 
 
-def hold_ready(hold: Hold) -> Notice | None:
-    return queue(
-        hold.member,
-        NoticeKind.HOLD_READY,
-        key=f"hold_ready:hold:{hold.pk}:{hold.ready_at:%Y%m%d%H%M%S}",
-        context={"hold": hold, "record": hold.record, "branch": hold.pickup_branch},
-        hold=hold,
+def hold_ready(hold: Hold) -> None:
+    """Tell the member their hold is ready for pickup. The check-in that sets the copy aside
+    only queues a task (committed with it); the worker writes the notice in the member's
+    language and sends it (`send_hold_ready`): the desk does not wait for either."""
+    from circulation.tasks import send_hold_ready_notice
+    from core.tasks import enqueue_with
+
+    enqueue_with(send_hold_ready_notice, hold.pk)
+
+
+def send_hold_ready(hold_id: int) -> str:
+    """The worker's half of `hold_ready`: write the notice once (its key names the hold and
+    when it became ready) and deliver it. A hold collected or cancelled in between gets none;
+    run twice, it sends once."""
+    hold = (
+        Hold.objects.select_related("member", "record", "pickup_branch")
+        .filter(pk=hold_id, state=HoldState.READY, ready_at__isnull=False)
+        .first()
     )
+    if hold is None:
+        return "no longer ready"
+    key = f"hold_ready:hold:{hold.pk}:{hold.ready_at:%Y%m%d%H%M%S}"
+    notice = (
+        queue(
+            hold.member,
+            NoticeKind.HOLD_READY,
+            key=key,
+            context={"hold": hold, "record": hold.record, "branch": hold.pickup_branch},
+            hold=hold,
+            send=False,
+        )
+        or Notice.objects.filter(key=key).first()
+    )
+    if notice.status != NoticeStatus.QUEUED:
+        return str(notice.status)
+    return deliver(notice.pk)
 
 
 # ---------------------------------------------------------------------------------------------

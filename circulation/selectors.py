@@ -195,11 +195,18 @@ def accruing_fines(
 
 def late_loans(member: Member, *, at: dt.datetime) -> list[Loan]:
     """The member's loans overdue at `at` (what fines accrue on and overdue blocks count)."""
-    return list(
-        Loan.objects.filter(member=member, state=LoanState.ON_LOAN, due_at__lt=at)
+    return _LATE_LOANS.all(member=member.pk, at=at)
+
+
+_LATE_LOANS = CompiledQuery(  # every checkout and card scan of a member with overdue items
+    lambda member, at: (
+        Loan.objects.filter(member_id=member, state=LoanState.ON_LOAN, due_at__lt=at)
         .select_related("branch")
         .only("due_at", "rules", "branch")
-    )
+    ),
+    member=int,
+    at=dt.datetime,
+)
 
 
 @dataclass(frozen=True)

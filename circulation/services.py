@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -79,6 +79,8 @@ _OPEN_LOAN_FOR_UPDATE = compiled.CompiledQuery(
     lambda item: (
         Loan.objects.select_for_update(of=("self",))
         .select_related("member")  # for its reading-history choice (the member is not locked)
+        # Whether a fine hangs on it (a returned loan then keeps its member): in the same read.
+        .annotate(has_fines=Exists(FineEntry.objects.filter(loan=OuterRef("pk"))))
         .filter(item_id=item, state__in=sorted([*OPEN_LOAN_STATES, LoanState.LOST]))
         .order_by("pk")[:1]
     ),
@@ -476,12 +478,9 @@ def _route(
         .select_related("pickup_branch")
         .first()
     )
-    hold = trapped or selectors.next_hold_to_fill(item.record_id, on=today)
+    # A hold this copy travelled for (the copy's own lock orders it) or the first in the queue.
+    hold = _HOLD_FOR_UPDATE.get(pk=trapped.pk) if trapped else _lock_hold_to_fill(item, today)
     if hold is not None:
-        locks.record_for_update(item.record_id)
-        # Re-read under the lock with what making it ready needs (rules, slip, notice): the
-        # member and the record come along instead of one query each.
-        hold = _HOLD_FOR_UPDATE.get(pk=hold.pk)
         hold.item = item
         result.hold = hold
         if hold.pickup_branch_id == branch.pk:
@@ -504,6 +503,27 @@ def _route(
         result.route = "shelve"
         item.status = ItemStatus.AVAILABLE
     compiled.update(item, ["status", "updated_at"])
+
+
+def _lock_hold_to_fill(item: Item, today: dt.date) -> Hold | None:
+    """The first hold in the queue this copy can fill, locked, with what making it ready needs
+    (rules, slip, notice): the member and the record come along instead of one query each.
+
+    Read first without a lock (most returns fill no hold), then locked and looked at again:
+    another copy of the title may have filled it meanwhile, or its member cancelled or
+    suspended it. Then the next in line is taken, so two copies returned at once at two desks
+    fill the first two holds. The hold's row lock is what orders them (cancelling and
+    suspending take it too); the title's lock is not needed here."""
+    for _attempt in range(10):
+        hold = selectors.next_hold_to_fill(item.record_id, on=today)
+        if hold is None:
+            return None
+        hold = _HOLD_FOR_UPDATE.get(pk=hold.pk)
+        if hold.state == HoldState.WAITING and (
+            hold.suspended_until is None or hold.suspended_until < today
+        ):
+            return hold
+    return None  # the queue keeps changing under us: the copy is shelved; the pull list finds it
 
 
 def _send(item: Item, source: Branch, target: Branch, reason: str, *, at, hold=None) -> Transfer:
@@ -554,7 +574,7 @@ def _may_forget_member(loan: Loan, *, charged: bool) -> bool:
     same save that closes the loan."""
     if loan.member is None or loan.member.keep_reading_history or charged:
         return False
-    return not FineEntry.objects.filter(loan=loan).exists()
+    return not loan.has_fines  # read with the loan (_OPEN_LOAN_FOR_UPDATE)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,14 @@ def send_notice(notice_id: int) -> str:
 
 
 @task()
+def send_hold_ready_notice(hold_id: int) -> str:
+    """Write and send the "ready for pickup" notice of a hold a check-in has just filled."""
+    from circulation.notices import send_hold_ready
+
+    return send_hold_ready(hold_id)
+
+
+@task()
 def queue_daily_notices() -> dict:
     """The daily notice job as a task (for a scheduler that enqueues tasks); cron runs the
     same job with `pustaka circulation_send_notices`. Running it twice queues nothing twice."""

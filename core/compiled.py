@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.signals import post_save, pre_save
@@ -299,8 +299,12 @@ def _plain_fields(fields) -> bool:
     return not any(hasattr(f, "get_placeholder") for f in fields)
 
 
-def insert(obj: Model, using: str | None = None) -> Model:
-    """`obj.save()` for a new row of a model without parents, its statement compiled once."""
+def insert(obj: Model, using: str | None = None, *, unless_exists: bool = False) -> Model | None:
+    """`obj.save()` for a new row of a model without parents, its statement compiled once.
+
+    `unless_exists`: a row that would break a unique constraint is not written and None is
+    returned (`INSERT … ON CONFLICT DO NOTHING`), where a save would raise IntegrityError;
+    no savepoint is needed around it, and any other error still raises."""
     cls = type(obj)
     meta = cls._meta
     using = using or router.db_for_write(cls, instance=obj)
@@ -314,11 +318,14 @@ def insert(obj: Model, using: str | None = None) -> Model:
         or not obj._state.adding
         or (obj.pk is not None if auto else not meta.pk.has_default() or obj.pk is None)
     ):
-        obj.save(using=using)  # Django decides between UPDATE and INSERT
-        return obj
+        return _save(obj, using, unless_exists)  # Django decides between UPDATE and INSERT
     obj._prepare_related_fields_for_save(operation_name="save")
     plans = _plans(connection)
-    key = ("insert", cls)
+    key = ("insert", cls, unless_exists)
+    if unless_exists and not (
+        meta.db_returning_fields and connection.features.can_return_columns_from_insert
+    ):
+        plans[key] = None  # a conflict is known only by the row not coming back
     if key not in plans:
         fields = [
             f
@@ -334,6 +341,8 @@ def insert(obj: Model, using: str | None = None) -> Model:
                 f"INSERT INTO {_quote(connection, meta.db_table)} ({columns}) "  # noqa: S608
                 f"VALUES ({', '.join(['%s'] * len(fields))})"
             )
+            if unless_exists:
+                sql += " ON CONFLICT DO NOTHING"
             if returning:
                 sql += " RETURNING " + ", ".join(_quote(connection, f.column) for f in returning)
             cols = [f.get_col(meta.db_table) for f in returning]
@@ -344,18 +353,18 @@ def insert(obj: Model, using: str | None = None) -> Model:
             plans[key] = (sql, fields, returning, converters)
     plan = plans[key]
     if plan is None:
-        obj.save(using=using)
-        return obj
+        return _save(obj, using, unless_exists)
     sql, fields, returning, converters = plan
     pre_save.send(sender=cls, instance=obj, raw=False, using=using, update_fields=None)
     values = [f.pre_save(obj, True) for f in fields]
     if any(hasattr(v, "resolve_expression") for v in values):
-        obj.save(using=using)  # a database default or expression: Django knows how
-        return obj
+        return _save(obj, using, unless_exists)  # a database default or expression
     params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
     with cursor(connection) as c:
         c.execute(sql, params)
         row = c.fetchone() if returning else ()
+    if row is None:  # unless_exists, and it did
+        return None
     for value, field, (col, functions) in zip(row, returning, converters, strict=True):
         for function in functions:
             value = function(value, col, connection)
@@ -365,6 +374,18 @@ def insert(obj: Model, using: str | None = None) -> Model:
     post_save.send(
         sender=cls, instance=obj, created=True, update_fields=None, raw=False, using=using
     )
+    return obj
+
+
+def _save(obj: Model, using: str, unless_exists: bool) -> Model | None:
+    if not unless_exists:
+        obj.save(using=using)
+        return obj
+    try:
+        with transaction.atomic(using=using):
+            obj.save(using=using)
+    except IntegrityError:
+        return None
     return obj
 
 

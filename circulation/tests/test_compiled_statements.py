@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from catalog.models import Item, ItemStatus
 from circulation import locks
-from circulation.models import Hold, Loan, LoanEvent
+from circulation.models import Hold, Loan, LoanEvent, Notice
 from circulation.selectors import next_hold_to_fill
 from circulation.states import HoldState
 from core.compiled import CompiledQuery, insert, update
@@ -132,6 +132,35 @@ def test_insert_saves_like_save_with_signals_and_the_new_key(item, member, branc
         LoanEvent(loan=loan, kind="checkout", from_state="on_loan", to_state="on_loan", at=at)
     )
     assert LoanEvent.objects.get(pk=second.pk).details == {}
+
+
+def test_insert_unless_exists_writes_nothing_for_a_taken_key_and_the_transaction_goes_on(
+    member,
+):
+    def notice(body: str) -> Notice:
+        return Notice(member=member, kind="hold_ready", key="hold_ready:hold:1:x", body=body)
+
+    seen = []
+
+    def post(sender, instance, created, **kwargs):
+        seen.append(instance.body)
+
+    post_save.connect(post, sender=Notice)
+    try:
+        with transaction.atomic():
+            first = insert(notice("first"), unless_exists=True)
+            again = insert(notice("second"), unless_exists=True)
+            # No savepoint was needed: the transaction is still usable after the conflict.
+            assert Notice.objects.filter(key="hold_ready:hold:1:x").count() == 1
+    finally:
+        post_save.disconnect(post, sender=Notice)
+    assert first is not None and first.pk is not None
+    assert again is None
+    assert seen == ["first"]  # no post_save for the row that was not written
+    assert Notice.objects.get().body == "first"
+    # Without unless_exists a taken key still raises.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(notice("third"))
 
 
 def test_insert_of_a_row_keyed_by_uuid_keeps_its_key():

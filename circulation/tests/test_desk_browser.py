@@ -40,9 +40,9 @@ def page(page):
     return page
 
 
-def sign_in(page, live_server, user, *, branch=None, width=1280) -> None:
+def sign_in(page, live_server, user, *, branch=None, width=1280, language="en") -> None:
     """Put a signed-in session (verified with the user's second factor, if they have one, and
-    with the desk's branch) into the browser, in English."""
+    with the desk's branch) into the browser, in English unless `language` says otherwise."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     client = Client()
@@ -62,7 +62,7 @@ def sign_in(page, live_server, user, *, branch=None, width=1280) -> None:
                 "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                 "url": live_server.url,
             },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
         ]
     )
 
@@ -104,6 +104,43 @@ def test_scanning_a_card_and_three_items_in_a_row_then_checking_one_in(
     expect(page.locator("#scan-result [role=alert]")).to_contain_text("“NOPE-42”")
     assert_accessible(page)
     take_screenshots(page, "desk-check-in")
+
+
+def test_the_member_panel_in_indonesian_marks_late_renewed_and_new_loans(
+    page, live_server, librarian, branches, make_member, make_item
+):
+    """The panel's rows in the default language: an overdue loan renewed once, and one lent in
+    this desk session; each row's Renew and Lost… name its title for screen readers."""
+    import time_machine
+
+    from circulation import services
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    reader = make_member("Dewi Lestari")
+    late, new = make_item(), make_item()
+    with time_machine.travel(dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.UTC), tick=False):
+        loan = services.check_out(late, reader, staff=librarian, branch=branches[0]).loan
+    with time_machine.travel(dt.datetime(2026, 10, 10, 3, 0, tzinfo=dt.UTC), tick=False):
+        services.renew(loan, staff=librarian)
+    sign_in(page, live_server, librarian, branch=branches[0], language="id")
+    page.goto(live_server.url + "/staff/desk/")
+    scanner(page, reader.number)
+    expect(page.locator("#desk-panel h2")).to_have_text("Dewi Lestari")
+    scanner(page, new.barcode)
+    panel = page.locator("#desk-panel")
+    expect(panel).to_contain_text("2 eksemplar dipinjam")
+    rows = panel.locator("table.loans tbody tr")
+    expect(rows).to_have_count(2)
+    late_row = panel.locator("tr.overdue")
+    expect(late_row).to_contain_text(late.barcode)
+    expect(late_row.locator(".badge.late")).to_have_text("terlambat")
+    expect(late_row).to_contain_text("diperpanjang 1 kali")
+    new_row = panel.locator("tr[data-new]")
+    expect(new_row).to_contain_text(new.barcode)
+    expect(new_row.locator(".badge.new")).to_have_text("baru")
+    expect(new_row.locator("button")).to_have_text(f"Perpanjang {new.record.title}")
+    assert_accessible(page)
+    take_screenshots(page, "desk-panel-id")
 
 
 def test_a_refused_checkout_offers_the_head_an_override_form(

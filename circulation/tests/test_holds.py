@@ -63,6 +63,46 @@ def test_returned_item_is_trapped_for_the_first_in_line_at_the_pickup_branch(
     assert "Laskar pelangi" in mailoutbox[0].subject
 
 
+def test_the_ready_notice_is_written_by_the_worker_once_in_the_members_language(
+    record, item, member, make_member, librarian, branches, mailoutbox
+):
+    from circulation.notices import send_hold_ready
+
+    with time_machine.travel(MONDAY, tick=False):
+        services.check_out(item, member, staff=librarian)
+        waiting = make_member("Budi", preferred_language="id")
+        hold = services.place_hold(record, waiting, pickup_branch=branches[0])
+        services.check_in(item, staff=librarian, branch=branches[0])  # the task is not run
+    assert not Notice.objects.exists()  # the check-in only queued the worker's task
+
+    assert send_hold_ready(hold.pk) == "sent"
+    assert send_hold_ready(hold.pk) == "sent"  # a second run (a retry) sends nothing more
+    notice = Notice.objects.get()
+    assert (notice.kind, notice.member, notice.hold, notice.language) == (
+        "hold_ready",
+        waiting,
+        hold,
+        "id",
+    )
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [waiting.email]
+    assert "Laskar pelangi" in mailoutbox[0].subject
+    assert "Budi" in mailoutbox[0].body and "Your hold" not in mailoutbox[0].subject
+
+
+def test_a_hold_cancelled_before_the_worker_runs_gets_no_ready_notice(
+    record, item, member, make_member, librarian, branches, mailoutbox
+):
+    from circulation.notices import send_hold_ready
+
+    with time_machine.travel(MONDAY, tick=False):
+        services.check_out(item, member, staff=librarian)
+        hold = services.place_hold(record, make_member(), pickup_branch=branches[0])
+        services.check_in(item, staff=librarian, branch=branches[0])
+        services.cancel_hold(hold, reason="sudah beli sendiri")
+    assert send_hold_ready(hold.pk) == "no longer ready"
+    assert not Notice.objects.exists() and mailoutbox == []
+
+
 def test_item_returned_elsewhere_travels_to_the_pickup_branch(
     record, item, member, make_member, librarian, branches
 ):

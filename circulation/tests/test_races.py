@@ -59,3 +59,45 @@ def test_checking_in_one_item_twice_at_once_is_harmless(item, member, librarian,
     assert errors == []
     assert sorted(r.already_in for r in results) == [False, True, True, True]
     assert FineEntry.objects.filter(kind="overdue").count() == 1
+
+
+def test_two_copies_of_a_title_returned_at_once_fill_one_waiting_hold_once(
+    record, make_item, make_member, librarian, branches
+):
+    """Two desks take back two copies of the same title while one member waits for it: one
+    copy goes to the hold shelf for them, the other back to the shelf; neither desk fails."""
+    copies = [make_item(), make_item()]
+    for copy in copies:
+        services.check_out(copy, make_member(), staff=librarian)
+    waiting = services.place_hold(record, make_member(), pickup_branch=branches[0])
+
+    results, errors = race(
+        [lambda c=c: services.check_in(c, staff=librarian, branch=branches[0]) for c in copies]
+    )
+    assert errors == []
+    assert sorted(r.route for r in results) == ["hold_shelf", "shelve"]
+    waiting.refresh_from_db()
+    assert waiting.state == "ready"
+    assert waiting.item_id in {c.pk for c in copies}
+    assert waiting.events.filter(to_state="ready").count() == 1
+
+
+def test_two_copies_returned_at_once_fill_the_first_two_holds_in_order(
+    record, make_item, make_member, librarian, branches
+):
+    copies = [make_item(), make_item()]
+    for copy in copies:
+        services.check_out(copy, make_member(), staff=librarian)
+    holds = [
+        services.place_hold(record, make_member(), pickup_branch=branches[0]) for _ in range(3)
+    ]
+
+    results, errors = race(
+        [lambda c=c: services.check_in(c, staff=librarian, branch=branches[0]) for c in copies]
+    )
+    assert errors == []
+    assert [r.route for r in results] == ["hold_shelf", "hold_shelf"]
+    for hold in holds:
+        hold.refresh_from_db()
+    assert [h.state for h in holds] == ["ready", "ready", "waiting"]
+    assert sorted(h.item_id for h in holds[:2]) == sorted(c.pk for c in copies)
