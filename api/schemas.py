@@ -1,8 +1,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Schema, Status
+from pydantic import WithJsonSchema
+
+# Opening hours are wall-clock times at the branch, with no UTC offset ("08:00:00"). JSON
+# Schema's `format: time` is RFC 3339's full-time, which requires an offset ("08:00:00+08:00"),
+# so a client validating against it would reject every opening time: say what they are.
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "description": "Local time at the branch (the library's time zone), HH:MM:SS",
+            "examples": ["08:00:00"],
+        }
+    ),
+]
 
 
 class ErrorOut(Schema):
@@ -40,8 +57,8 @@ class MeOut(Schema):
 
 
 class PeriodOut(Schema):
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: LocalTime
+    closes_at: LocalTime
 
 
 class DayOut(Schema):
