@@ -50,11 +50,13 @@ def test_scan_upload_and_close_a_stocktake(page, site, cataloguer, make_item, br
     page.get_by_role("button", name="Start").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pusat")
 
+    expect(page.locator("#id_code")).to_be_focused()  # a scanner types into the focus
     page.keyboard.type("B00001")
     page.keyboard.press("Enter")
     expect(page.locator("#scan-result")).to_contain_text("Found")
     expect(page.locator("#counts")).to_contain_text("Found1 (20%)")
-    page.keyboard.type("B00009")  # the new box has the focus again
+    expect(page.locator("#id_code")).to_be_focused()  # the new box has the focus again
+    page.keyboard.type("B00009")
     page.keyboard.press("Enter")
     expect(page.locator("#scan-result")).to_contain_text("Misplaced")
     expect(page.locator("#scan-result")).to_contain_text("Cabang")

@@ -84,6 +84,8 @@ def test_staff_record_items_left_on_tables(page, site, make_user, item):
         ]
     )
     page.goto(site("/visit/staff/use/"))
+    # A scanner types into whatever has the focus: the box must have it before the first code.
+    expect(page.locator("#id_code")).to_be_focused()
     page.keyboard.type("B00001")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Bumi manusia")
