@@ -285,11 +285,13 @@ def register(
     waitlisted, in order. Registering again returns the registration already made.
 
     Everything is prepared before the event's row is locked: the input checked, the row built,
-    its e-mail queued. Then one UPDATE of the event's row takes the seat (or the next waiting
-    number) and locks the row; on PostgreSQL the same statement inserts the registration, so
-    the lock is held for the rest of that statement and the commit (`_take_seat`). A second
-    registration of the same person (a double submit) is refused by a unique constraint
-    (`one_active_registration_per_*`): nothing of it is kept and the first one is returned."""
+    its e-mail queued. Then the seat (or the next waiting number) is taken and the registration
+    inserted, on PostgreSQL in one statement, so the lock is held for that statement and the
+    commit only (`_take_seat`). A second registration of the same person (a double submit) is
+    not inserted because of a unique index (`one_active_registration_per_*`; on PostgreSQL
+    `ON CONFLICT DO NOTHING`, so the server logs no error): nothing of it is counted and the
+    first one is returned. Its queued e-mail finds no registration by its code and sends
+    nothing."""
     at = at or timezone.now()
     _check_open(event, at)  # fail fast; checked again by the statement that takes the seat
     if member is not None:
@@ -326,7 +328,7 @@ def register(
             _notify_registered(registration)
             if not _take_seat(registration, at=at, commit=alone):
                 _refuse(event.pk, seats, at)
-    except IntegrityError:
+    except (IntegrityError, _SamePerson):
         existing = _existing(event, member=member, email=email, phone=phone)
         if existing is None:
             raise
@@ -334,17 +336,17 @@ def register(
     return Registered(registration)
 
 
-# The seat (or the next waiting number) taken in one UPDATE of the event's row, which locks it
-# until the commit. `fits`: seats free for this registration and nobody waiting (or no limit).
-# RETURNING gives the new values: nobody waiting after the UPDATE (or no limit) means it
-# fitted, since a registration that does not fit leaves someone waiting (itself). `{turn}`:
-# on PostgreSQL, wait first for the event's advisory lock (`locks.SEATS_LOCK`).
+# SQLite: the seat (or the next waiting number) taken in one UPDATE of the event's row (the
+# IMMEDIATE transaction has serialised writers). `fits`: seats free for this registration and
+# nobody waiting (or no limit). RETURNING gives the new values: nobody waiting after the
+# UPDATE (or no limit) means it fitted, since a registration that does not fit leaves someone
+# waiting (itself).
 _FITS = "(capacity IS NULL OR (registrations_waiting = 0 AND seats_taken + %s <= capacity))"
 _TAKE_SEAT = f"""UPDATE events_event SET
     seats_taken = seats_taken + CASE WHEN {_FITS} THEN %s ELSE 0 END,
     registrations_waiting = registrations_waiting + CASE WHEN {_FITS} THEN 0 ELSE 1 END,
     last_waitlist_number = last_waitlist_number + CASE WHEN {_FITS} THEN 0 ELSE 1 END
-WHERE {{turn}}id = %s AND status = %s AND registration_required
+WHERE id = %s AND status = %s AND registration_required
     AND COALESCE(registration_closes_at, starts_at) > %s AND max_group_size >= %s
 RETURNING CASE WHEN capacity IS NULL OR registrations_waiting = 0 THEN NULL
     ELSE last_waitlist_number END AS number"""  # noqa: S608 - no value in the text
@@ -354,21 +356,21 @@ def _take_seat(registration: Registration, *, at: dt.datetime, commit: bool = Fa
     """Take the seat or the waiting number for `registration` and insert it. False when the
     event is not open for it (cancelled, closed, the group too large): nothing was written.
 
-    On PostgreSQL it is one statement: wait for the event's turn (`locks.SEATS_LOCK`), take
-    the seat, insert the registration (`WITH turn AS (…), seat AS (UPDATE …) INSERT … SELECT
-    … FROM seat`). With `commit` (the transaction is this registration's alone) the COMMIT
-    goes in the same message, so the server releases the locks as soon as the commit is
-    durable, without waiting for this thread to be scheduled again to send it (in a busy
-    process that wait was most of the time the lock was held, with everyone queued behind
-    it); Django's own commit then finds nothing left to commit. SQLite has no UPDATE in
-    WITH; there the transaction itself serialises writers (IMMEDIATE), and the insert
-    follows the UPDATE."""
+    On PostgreSQL it is one statement (`_TAKE_SEAT_AND_INSERT`): wait for the event's turn
+    (`locks.SEATS_LOCK`), read the event locked, insert the registration unless the same
+    person has one (then `_SamePerson` is raised), count its seat. With `commit` (the
+    transaction is this registration's alone) the COMMIT goes in the same message, so the
+    server releases the locks as soon as the commit is durable, without waiting for this
+    thread to be scheduled again to send it (in a busy process that wait was most of the
+    time the lock was held, with everyone queued behind it); Django's own commit then finds
+    nothing left to commit. SQLite has no UPDATE in WITH; there the transaction itself
+    serialises writers (IMMEDIATE), and the insert follows the UPDATE."""
     n = registration.seats
-    params = [n, n, n, n, registration.event_id, EventStatus.PUBLISHED]
-    params += [connection.ops.adapt_datetimefield_value(at), n]
     if connection.vendor != "postgresql":
+        params = [n, n, n, n, registration.event_id, EventStatus.PUBLISHED]
+        params += [connection.ops.adapt_datetimefield_value(at), n]
         with connection.cursor() as cursor:
-            cursor.execute(_TAKE_SEAT.format(turn=""), params)
+            cursor.execute(_TAKE_SEAT, params)
             row = cursor.fetchone()
         if row is None:
             return False
@@ -383,28 +385,64 @@ def _take_seat(registration: Registration, *, at: dt.datetime, commit: bool = Fa
     ]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))
-    seat = _TAKE_SEAT.format(turn="EXISTS (SELECT FROM turn) AND ")
-    sql = (
-        f"WITH turn AS (SELECT pg_advisory_xact_lock(%s, %s)), seat AS ({seat}) "  # noqa: S608
-        f"INSERT INTO events_registration ({columns}, state, waitlist_number) "
-        f"SELECT {values}, CASE WHEN number IS NULL THEN %s ELSE %s END, number FROM seat "
-        "RETURNING id, state, waitlist_number"
-    )
+    sql = _TAKE_SEAT_AND_INSERT.format(columns=columns, values=values)
     # Several statements in one message need client-side binding (Django's default).
     if commit and not connection.settings_dict["OPTIONS"].get("server_side_binding"):
         sql += "; COMMIT"
-    params = [SEATS_LOCK, registration.event_id, *params]
+    params = [SEATS_LOCK, registration.event_id, n, registration.event_id]
+    params += [EventStatus.PUBLISHED, connection.ops.adapt_datetimefield_value(at), n]
     params += [f.get_db_prep_save(f.pre_save(registration, True), connection) for f in fields]
-    params += [S.CONFIRMED, S.WAITLISTED]
+    params += [S.CONFIRMED, S.WAITLISTED, n, registration.event_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return False
+    if row[0] is None:
+        raise _SamePerson()
     registration.pk, registration.state, registration.waitlist_number = row
     registration._state.adding = False
     registration._state.db = connection.alias
     return True
+
+
+class _SamePerson(Exception):
+    """The registration was not inserted: the same person already has a live one (PostgreSQL's
+    `ON CONFLICT DO NOTHING`; SQLite raises IntegrityError for the same)."""
+
+
+# PostgreSQL: wait for the event's turn (`locks.SEATS_LOCK`); read the event's row, locked, if
+# it is open for this registration (`ev`; a row lock returns the row's newest version, the one
+# the previous registration committed while this one waited); insert the registration,
+# confirmed if it fits, else next on the waiting list, unless the same person already has a
+# live one (`ON CONFLICT DO NOTHING` on the `one_active_registration_per_*` indexes: a double
+# submit is no error, so nothing is rolled back or logged); and only if it was inserted, count
+# its seat or its waiting number on the event. No row: the event is not open for it. A row of
+# NULLs: the same person's registration is already there.
+_TAKE_SEAT_AND_INSERT = f"""WITH turn AS (SELECT pg_advisory_xact_lock(%s, %s)),
+ev AS (
+    SELECT {_FITS} AS fits, last_waitlist_number FROM events_event
+    WHERE EXISTS (SELECT FROM turn) AND id = %s AND status = %s AND registration_required
+        AND COALESCE(registration_closes_at, starts_at) > %s AND max_group_size >= %s
+    FOR UPDATE
+),
+ins AS (
+    INSERT INTO events_registration ({{columns}}, state, waitlist_number)
+    SELECT {{values}}, CASE WHEN fits THEN %s ELSE %s END,
+        CASE WHEN fits THEN NULL ELSE last_waitlist_number + 1 END
+    FROM ev
+    ON CONFLICT DO NOTHING
+    RETURNING id, state, waitlist_number
+),
+seat AS (
+    UPDATE events_event SET
+        seats_taken = seats_taken + CASE WHEN ins.waitlist_number IS NULL THEN %s ELSE 0 END,
+        registrations_waiting = registrations_waiting
+            + CASE WHEN ins.waitlist_number IS NULL THEN 0 ELSE 1 END,
+        last_waitlist_number = COALESCE(ins.waitlist_number, last_waitlist_number)
+    FROM ins WHERE events_event.id = %s
+)
+SELECT ins.id, ins.state, ins.waitlist_number FROM ev LEFT JOIN ins ON TRUE"""  # noqa: S608
 
 
 def _refuse(event_id: int, seats: int, at: dt.datetime) -> None:

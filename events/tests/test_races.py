@@ -61,6 +61,36 @@ def test_the_same_member_submitting_five_times_at_once_registers_once(make_event
     assert Registration.objects.filter(event=event).count() == 1
 
 
+def _server_rollbacks() -> int:
+    """Transactions this database's server has rolled back (a unique violation is one, and a
+    line in its log)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # flushed once this one is done
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_double_submit_is_no_error_on_the_server(make_event, make_member):
+    """Submitting again is what people do: it is answered with the first registration, and the
+    server sees no failed statement (no unique violation in its log, nothing rolled back)."""
+    event = make_event(capacity=3)
+    member = make_member()
+    first = services.register(event, member=member)
+    before = _server_rollbacks()
+    again = services.register(event, member=member)
+    by_phone = services.register(event, name="Budi", phone="0812 7777 0000")
+    by_phone_again = services.register(event, name="Budi S.", phone="0812  7777 0000")
+    assert _server_rollbacks() == before
+    assert not again.created and again.registration.pk == first.registration.pk
+    assert not by_phone_again.created
+    assert by_phone_again.registration.pk == by_phone.registration.pk
+    assert counters(event) == counted(event) == (2, 0, 0)
+
+
 def test_cancellations_racing_with_registrations_never_overbook(make_event):
     event = make_event(capacity=5)
     holders = [

@@ -259,8 +259,8 @@ def _statements(captured) -> list[str]:
 
 def test_only_the_statement_that_takes_the_seat_and_the_commit_hold_the_event_lock(event, member):
     """Point 11's latency: every attempt queues on the event's row lock, so everything else
-    (input, answers, the e-mail task) is done before the one UPDATE that takes the seat and
-    locks the row. On PostgreSQL that statement inserts the registration too and only the
+    (input, answers, the e-mail task) is done before the one statement that locks the row and
+    takes the seat. On PostgreSQL that statement inserts the registration too and only the
     commit follows; on SQLite (writers serialised by the transaction) the insert follows. A
     resubmission is refused by the unique constraint and changes no count."""
     from django.db import connection
@@ -270,8 +270,13 @@ def test_only_the_statement_that_takes_the_seat_and_the_commit_hold_the_event_lo
     with CaptureQueriesContext(connection) as new:
         made = services.register(event, member=member)
     statements = _statements(new.captured_queries)
-    assert not any("FOR UPDATE" in sql or "FOR NO KEY UPDATE" in sql for sql in statements)
-    seat = next(i for i, sql in enumerate(statements) if "UPDATE events_event" in sql)
+    locking = [
+        i
+        for i, sql in enumerate(statements)
+        if "FOR UPDATE" in sql or "FOR NO KEY UPDATE" in sql or "UPDATE events_event" in sql
+    ]
+    assert len(locking) == 1
+    seat = locking[0]
     after = statements[seat + 1 :]
     if connection.vendor == "postgresql":
         assert "INSERT INTO events_registration" in statements[seat] and after == []
