@@ -1,5 +1,7 @@
-"""The only row locks in circulation. Lock in this order everywhere: item, then record, then
-member. Each helper re-reads the row under the lock and forces evaluation. The statements are
+"""The only row locks in circulation. Lock in this order everywhere: item (the copy scanned,
+then any other copy the change frees), then record, then member, then hold (a hold's row is
+locked by the services that change it, after these). Each helper re-reads the row under the
+lock and forces evaluation. The statements are
 compiled once per connection (`core.compiled`): every scan takes one or two of these locks."""
 
 from __future__ import annotations

@@ -182,7 +182,6 @@ def check_out(
         require(staff, "circulation.add_loan")
     at = _now(at)
     item = locks.item_for_update(item.pk)
-    member = locks.member_for_update(member.pk)
     branch = branch or item.branch
 
     # Only whose it is matters first; the loan itself is read only for a repeat or renewal.
@@ -218,6 +217,11 @@ def check_out(
         (h for h in holds if h.item_id == item.pk and h.state in TRAPPED_HOLD_STATES), None
     )
     own_hold = next((h for h in holds if h.member_id == member.pk), None)
+    if own_hold is not None and own_hold.item_id not in (None, item.pk):
+        # Another copy is set aside for the member's hold, which this loan fills: that copy is
+        # freed below, so it is locked now, with the items, before the member (locks.py).
+        locks.item_for_update(own_hold.item_id)
+    member = locks.member_for_update(member.pk)
     if trapped is not None and trapped.member_id != member.pk:
         _guard(ItemOnHoldForAnotherError(), **options)
     calendars = selectors.CalendarCache()  # one read of each branch's calendar per checkout
@@ -301,12 +305,27 @@ def check_out(
 
 
 def _fulfil_hold(hold: Hold | None, item: Item, *, staff, at, channel) -> Hold | None:
-    """The member's hold on this title, if any, is filled by this loan."""
+    """The member's hold on this title, if any, is filled by this loan: locked and looked at
+    again first (the member may have cancelled it from the phone a moment ago). A different
+    copy set aside for it (the member took another from the open shelf) is freed: to the next
+    in line, or back to the shelf; one on its way is routed when it arrives."""
     if hold is None:
         return None
+    hold = _HOLD_FOR_UPDATE.first(pk=hold.pk)
+    if hold is None or hold.state not in ACTIVE_HOLD_STATES:
+        return None
+    set_aside = hold.item_id if hold.item_id not in (None, item.pk) else None
     hold.item = item
     hold.closed_at = at
     transition_hold(hold, HoldState.FULFILLED, by=staff, at=at, channel=channel)
+    if set_aside is not None:
+        _release_item(
+            locks.item_for_update(set_aside),
+            at=at,
+            staff=staff,
+            channel=channel,
+            branch=hold.pickup_branch,
+        )
     return hold
 
 
@@ -714,19 +733,22 @@ def change_hold_pickup(
     return hold
 
 
-def _release_item(item: Item, *, at, staff, channel) -> None:
-    """An item freed from a hold: to the next hold at the same pickup place, else the shelf."""
+def _release_item(item: Item, *, at, staff, channel, branch: Branch | None = None) -> None:
+    """An item freed from a hold: to the next hold at the same pickup place, else the shelf.
+    `branch`: the hold shelf it is on (else the pickup branch of the last hold it was set aside
+    for)."""
     if item.status != ItemStatus.ON_HOLD_SHELF:
         return  # in transit: it is routed when it arrives and is checked in
-    branch = item.branch
-    hold_shelf_branch = (
-        Hold.objects.filter(item=item)
-        .order_by("-pk")
-        .values_list("pickup_branch", flat=True)
-        .first()
-    )
-    if hold_shelf_branch:
-        branch = Branch.objects.get(pk=hold_shelf_branch)
+    if branch is None:
+        branch = item.branch
+        hold_shelf_branch = (
+            Hold.objects.filter(item=item)
+            .order_by("-pk")
+            .values_list("pickup_branch", flat=True)
+            .first()
+        )
+        if hold_shelf_branch:
+            branch = Branch.objects.get(pk=hold_shelf_branch)
     result = CheckinResult(item=item, loan=None)
     _route(result, item, branch=branch, staff=staff, at=at, channel=channel)
 
@@ -756,19 +778,23 @@ def expire_uncollected_holds(*, at: dt.datetime | None = None) -> int:
     at = _now(at)
     today = timezone.localdate(at)
     expired = 0
-    for hold_id in Hold.objects.filter(
+    for hold_id, item_id in Hold.objects.filter(
         state=HoldState.READY, pickup_deadline__lt=today
-    ).values_list("pk", flat=True):
+    ).values_list("pk", "item_id"):
         with transaction.atomic():
+            # The copy first, then the hold (locks.py): a desk lending that copy at this moment
+            # holds the copy's lock and then changes the hold.
+            item = locks.item_for_update(item_id) if item_id else None
             hold = (
-                Hold.objects.select_for_update().filter(pk=hold_id, state=HoldState.READY).first()
+                Hold.objects.select_for_update()
+                .filter(pk=hold_id, state=HoldState.READY, item_id=item_id)
+                .first()
             )
             if hold is None:
-                continue
+                continue  # collected, cancelled or given another copy meanwhile
             hold.closed_at = at
             transition_hold(hold, HoldState.EXPIRED, by=None, at=at, channel=Channel.SYSTEM)
-            if hold.item_id:
-                item = locks.item_for_update(hold.item_id)
+            if item is not None:
                 _release_item(item, at=at, staff=None, channel=Channel.SYSTEM)
             announce([hold.record_id], availability=True)
             expired += 1

@@ -181,3 +181,37 @@ def test_cancelling_a_ready_hold_passes_the_item_on(
         services.cancel_hold(first, reason="tidak jadi")
     second.refresh_from_db()
     assert second.state == "ready" and second.item == item
+
+
+def test_borrowing_another_copy_fills_the_hold_and_frees_the_copy_set_aside(
+    record, make_item, member, make_member, librarian, branches
+):
+    """Rina's hold is ready with copy A on the hold shelf; she takes copy B from the open shelf
+    to the desk instead. Her hold is filled by B, and A is not stranded on the hold shelf: it
+    goes to the next in line (Budi), and once nobody waits, back on the shelf."""
+    first, other = make_item(), make_item()
+    with time_machine.travel(MONDAY, tick=False):
+        services.check_out(first, make_member("Dewi"), staff=librarian)
+        hold = services.place_hold(record, member, pickup_branch=branches[0])
+        budi = services.place_hold(record, make_member("Budi"), pickup_branch=branches[0])
+        services.check_in(first, staff=librarian, branch=branches[0])
+        hold.refresh_from_db()
+        assert (hold.state, hold.item) == ("ready", first)
+
+        result = services.check_out(other, member, staff=librarian)
+    hold.refresh_from_db()
+    budi.refresh_from_db()
+    first.refresh_from_db()
+    assert result.fulfilled_hold == hold
+    assert (hold.state, hold.item) == ("fulfilled", other)
+    assert (budi.state, budi.item) == ("ready", first)  # A went to the next in line
+    assert first.status == ItemStatus.ON_HOLD_SHELF
+    assert list(hold_shelf(branches[0])) == [budi]
+
+    with time_machine.travel(MONDAY, tick=False):
+        services.check_out(make_item(), budi.member, staff=librarian)  # Budi too takes another
+    first.refresh_from_db()
+    budi.refresh_from_db()
+    assert budi.state == "fulfilled"
+    assert first.status == ItemStatus.AVAILABLE  # nobody waits: back on the shelf
+    assert list(hold_shelf(branches[0])) == []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from circulation import services
 from circulation.errors import CirculationError
 from circulation.models import FineEntry, Hold, Loan
 from circulation.selectors import hold_position
+from circulation.states import InvalidTransitionError
 from core.testing import race
 
 pytestmark = [
@@ -101,3 +103,77 @@ def test_two_copies_returned_at_once_fill_the_first_two_holds_in_order(
         hold.refresh_from_db()
     assert [h.state for h in holds] == ["ready", "ready", "waiting"]
     assert sorted(h.item_id for h in holds[:2]) == sorted(c.pk for c in copies)
+
+
+def test_a_member_cancelling_a_hold_while_the_desk_lends_the_title_leaves_one_true_story(
+    record, make_item, make_member, librarian, branches
+):
+    """Rina cancels her hold on her phone the moment the desk lends her a copy of the title
+    from the open shelf. Whichever comes first wins and the other sees it: the hold is either
+    cancelled (and the loan fills nothing) or filled by the loan (and the cancel is refused);
+    its history never says it went from waiting to filled after it was cancelled."""
+    import time
+
+    def cancel_after(hold, delay):
+        time.sleep(delay)
+        return services.cancel_hold(hold, reason="found it on the shelf")
+
+    outcomes = set()
+    for n in range(10):  # the phone a little later each round: every interleaving is tried
+        member = make_member()
+        item = make_item()
+        hold = services.place_hold(record, member, pickup_branch=branches[0])
+        results, errors = race(
+            [
+                lambda h=hold, n=n: cancel_after(h, 0.002 * n),
+                lambda i=item, m=member: services.check_out(i, m, staff=librarian),
+            ]
+        )
+        hold.refresh_from_db()
+        loans = [r for r in results if not isinstance(r, Hold)]
+        assert len(loans) == 1 and Loan.objects.filter(item=item, member=member).exists()
+        if hold.state == "cancelled":
+            assert errors == [] and loans[0].fulfilled_hold is None
+        else:
+            assert hold.state == "fulfilled" and hold.item_id == item.pk
+            assert len(errors) == 1 and isinstance(errors[0], InvalidTransitionError)
+        events = list(hold.events.order_by("at", "pk").values_list("from_state", "to_state"))
+        for (_, to), (after, _) in zip(events, events[1:], strict=False):
+            assert after == to, events
+        outcomes.add(hold.state)
+    assert outcomes <= {"cancelled", "fulfilled"}
+
+
+def test_the_nightly_expiry_and_the_desk_lending_the_copy_at_once_neither_fails(
+    record, make_item, make_member, librarian, branches
+):
+    """The job that expires uncollected holds runs while the member, late, collects the copy at
+    the desk. Both lock the copy first and the hold second, so neither waits for the other in
+    a circle (a deadlock fails one of them): the member goes home with the book either way."""
+    import datetime as dt
+    import time
+
+    def expire_after(delay, at):
+        time.sleep(delay)
+        return services.expire_uncollected_holds(at=at)
+
+    later = timezone.now() + dt.timedelta(days=30)  # every pickup deadline has passed
+    for n in range(10):
+        member = make_member()
+        copy = make_item()
+        lender = make_member()
+        services.check_out(copy, lender, staff=librarian)
+        hold = services.place_hold(record, member, pickup_branch=branches[0])
+        services.check_in(copy, staff=librarian, branch=branches[0])
+        hold.refresh_from_db()
+        assert (hold.state, hold.item_id) == ("ready", copy.pk)
+        results, errors = race(
+            [
+                lambda n=n: expire_after(0.002 * n, later),
+                lambda c=copy, m=member: services.check_out(c, m, staff=librarian),
+            ]
+        )
+        assert errors == []
+        hold.refresh_from_db()
+        assert hold.state in {"expired", "fulfilled"}
+        assert Loan.objects.filter(item=copy, member=member, state="on_loan").exists()
