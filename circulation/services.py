@@ -674,12 +674,9 @@ def cancel_hold(
     hold.closed_at = at
     transition_hold(hold, HoldState.CANCELLED, by=staff, at=at, channel=channel, reason=reason)
     if item_id:
-        _release_item(
-            Item.objects.select_related("branch").get(pk=item_id),
-            at=at,
-            staff=staff,
-            channel=channel,
-        )
+        # Locked above, unless a check-in set a copy aside for the hold between the first read
+        # and the hold's lock: then it is locked now (out of order, in that rare moment only).
+        _release_item(locks.item_for_update(item_id), at=at, staff=staff, channel=channel)
     announce([hold.record_id], availability=True)
     return hold
 
