@@ -62,7 +62,14 @@ def _event_offers() -> object:
     return {"offers_expired": expire_offers()}
 
 
+def _tasks() -> object:
+    from core.tasks import prune_finished_tasks
+
+    return {"finished_tasks_deleted": prune_finished_tasks()}
+
+
 JOBS: list[Job] = [
+    DailyJob("tasks", dt.time(6, 50), _tasks),
     DailyJob("circulation", dt.time(7, 10), _circulation),
     IntervalJob("events-offers", dt.timedelta(minutes=15), _event_offers),
 ]

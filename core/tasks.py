@@ -4,9 +4,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django_tasks import task
+
+# Failed tasks are kept at least this long: someone may be looking for why a notice never went.
+FAILED_TASKS_KEPT_DAYS = 90
 
 
 def tasks_in_database() -> bool:
@@ -42,3 +50,29 @@ def send_email(
     if html_body:
         message.attach_alternative(html_body, "text/html")
     return message.send()
+
+
+def prune_finished_tasks(*, now: dt.datetime | None = None, batch: int = 10_000) -> int:
+    """Delete the database queue's finished tasks older than PUSTAKA_TASK_RESULTS_DAYS (failed
+    ones older than that or 90 days, whichever is longer); waiting and running ones stay.
+    Every checkout and return queues a task, so without this the queue's table would grow
+    with the loans. Deleted in batches (short transactions: the worker keeps taking tasks).
+    Returns how many were deleted. With RQ, Redis expires results itself: nothing to do."""
+    if not tasks_in_database():
+        return 0
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    days = max(int(settings.PUSTAKA_TASK_RESULTS_DAYS), 1)
+    old = DBTaskResult.objects.finished().filter(
+        Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lte=now - dt.timedelta(days=days))
+        | Q(
+            status=TaskResultStatus.FAILED,
+            finished_at__lte=now - dt.timedelta(days=max(days, FAILED_TASKS_KEPT_DAYS)),
+        )
+    )
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch]):
+        deleted += DBTaskResult.objects.filter(pk__in=ids).delete()[0]
+    return deleted

@@ -238,6 +238,9 @@ PUSTAKA_LOGIN_LOCKOUT_AFTER = env_int("PUSTAKA_LOGIN_LOCKOUT_AFTER", 10)
 PUSTAKA_LOGIN_ADDRESS_LOCKOUT_AFTER = env_int("PUSTAKA_LOGIN_ADDRESS_LOCKOUT_AFTER", 30)
 PUSTAKA_LOGIN_LOCKOUT_MINUTES = env_int("PUSTAKA_LOGIN_LOCKOUT_MINUTES", 15)
 PUSTAKA_PROXY_COUNT = env_int("PUSTAKA_PROXY_COUNT", 0)
+# Days a finished background task's row is kept in the database queue (failed ones at least
+# 90), then the nightly job deletes it (core.tasks.prune_finished_tasks).
+PUSTAKA_TASK_RESULTS_DAYS = env_int("PUSTAKA_TASK_RESULTS_DAYS", 14)
 PUSTAKA_SERVE_MEDIA = env_bool("PUSTAKA_SERVE_MEDIA", True)
 PUSTAKA_BIND = env_str("PUSTAKA_BIND", "127.0.0.1:8000")
 # Where people reach Pustaka: links in e-mails and calendar feeds sent from background tasks.

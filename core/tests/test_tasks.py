@@ -72,3 +72,42 @@ def test_with_another_backend_the_task_waits_for_the_commit(
         enqueue_with(send_email, "Subjek", "Isi", ["a@example.org"])
         assert mailoutbox == []  # not before the commit
     assert [m.subject for m in mailoutbox] == ["Subjek"]
+
+
+def test_the_nightly_job_deletes_finished_tasks_and_keeps_failed_ones_longer(settings):
+    """Every checkout and return queues a task: the queue's table must not grow with the loans.
+    Finished tasks go after PUSTAKA_TASK_RESULTS_DAYS, failed ones after 90 days (someone may
+    be asking why a notice never came); waiting ones are never touched."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from core.scheduling import JOBS
+
+    settings.TASKS = {
+        "default": {"BACKEND": "core.task_backends.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.PUSTAKA_TASK_RESULTS_DAYS = 14
+    now = timezone.now()
+
+    def queued(label, status="READY", days_ago=None):
+        send_email.enqueue(label, "Isi", ["a@example.org"])
+        row = DBTaskResult.objects.order_by("-enqueued_at").first()
+        finished = now - dt.timedelta(days=days_ago) if days_ago is not None else None
+        DBTaskResult.objects.filter(pk=row.pk).update(status=status, finished_at=finished)
+        return label
+
+    old_sent = queued("sent 20 days ago", "SUCCESSFUL", 20)
+    queued("sent 3 days ago", "SUCCESSFUL", 3)
+    queued("failed 20 days ago", "FAILED", 20)
+    old_failure = queued("failed 100 days ago", "FAILED", 100)
+    queued("waiting", "READY")
+    queued("running", "RUNNING")
+
+    job = next(job for job in JOBS if job.name == "tasks")
+    assert job.run() == {"finished_tasks_deleted": 2}
+    left = sorted(DBTaskResult.objects.values_list("args_kwargs__args__0", flat=True))
+    assert old_sent not in left and old_failure not in left
+    assert left == ["failed 20 days ago", "running", "sent 3 days ago", "waiting"]
+    assert job.run() == {"finished_tasks_deleted": 0}
