@@ -118,6 +118,9 @@ class CheckoutResult:
     repeated: bool = False
     overridden: list[str] = field(default_factory=list)
     fulfilled_hold: Hold | None = None
+    # Another copy had been set aside for that hold (the member took this one from the shelf):
+    # where that copy goes now (the next hold, a transfer, or the shelf), for the desk to say.
+    freed: CheckinResult | None = None
     # The member's standing after this loan (a new loan only), for the desk's panel.
     standing: selectors.Standing | None = None
 
@@ -272,7 +275,7 @@ def check_out(
         reason=override_reason if overridden else "",
         details={"overridden": overridden} if overridden else None,
     )
-    fulfilled = _fulfil_hold(own_hold, item, staff=staff, at=at, channel=channel)
+    fulfilled, freed = _fulfil_hold(own_hold, item, staff=staff, at=at, channel=channel)
     if trapped is not None and trapped.member_id != member.pk:
         # The item set aside for someone else went out: their hold goes back to the queue.
         trapped.item = None
@@ -300,33 +303,38 @@ def check_out(
         loan=loan,
         overridden=overridden,
         fulfilled_hold=fulfilled,
+        freed=freed,
         standing=dataclasses.replace(standing, open_count=count + 1),
     )
 
 
-def _fulfil_hold(hold: Hold | None, item: Item, *, staff, at, channel) -> Hold | None:
+def _fulfil_hold(
+    hold: Hold | None, item: Item, *, staff, at, channel
+) -> tuple[Hold | None, CheckinResult | None]:
     """The member's hold on this title, if any, is filled by this loan: locked and looked at
     again first (the member may have cancelled it from the phone a moment ago). A different
     copy set aside for it (the member took another from the open shelf) is freed: to the next
-    in line, or back to the shelf; one on its way is routed when it arrives."""
+    in line, or back to the shelf (where it goes is returned for the desk to say); one on its
+    way is routed when it arrives."""
     if hold is None:
-        return None
+        return None, None
     hold = _HOLD_FOR_UPDATE.first(pk=hold.pk)
     if hold is None or hold.state not in ACTIVE_HOLD_STATES:
-        return None
+        return None, None
     set_aside = hold.item_id if hold.item_id not in (None, item.pk) else None
     hold.item = item
     hold.closed_at = at
     transition_hold(hold, HoldState.FULFILLED, by=staff, at=at, channel=channel)
+    freed = None
     if set_aside is not None:
-        _release_item(
+        freed = _release_item(
             locks.item_for_update(set_aside),
             at=at,
             staff=staff,
             channel=channel,
             branch=hold.pickup_branch,
         )
-    return hold
+    return hold, freed
 
 
 @transaction.atomic
@@ -730,12 +738,14 @@ def change_hold_pickup(
     return hold
 
 
-def _release_item(item: Item, *, at, staff, channel, branch: Branch | None = None) -> None:
-    """An item freed from a hold: to the next hold at the same pickup place, else the shelf.
-    `branch`: the hold shelf it is on (else the pickup branch of the last hold it was set aside
-    for)."""
+def _release_item(
+    item: Item, *, at, staff, channel, branch: Branch | None = None
+) -> CheckinResult | None:
+    """An item freed from a hold: to the next hold at the same pickup place, else the shelf;
+    returns where it goes. `branch`: the hold shelf it is on (else the pickup branch of the
+    last hold it was set aside for)."""
     if item.status != ItemStatus.ON_HOLD_SHELF:
-        return  # in transit: it is routed when it arrives and is checked in
+        return None  # in transit: it is routed when it arrives and is checked in
     if branch is None:
         branch = item.branch
         hold_shelf_branch = (
@@ -748,6 +758,7 @@ def _release_item(item: Item, *, at, staff, channel, branch: Branch | None = Non
             branch = Branch.objects.get(pk=hold_shelf_branch)
     result = CheckinResult(item=item, loan=None)
     _route(result, item, branch=branch, staff=staff, at=at, channel=channel)
+    return result
 
 
 @transaction.atomic

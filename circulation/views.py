@@ -136,6 +136,8 @@ def _revive(result: dict | None) -> dict | None:
     for key in DATE_KEYS:
         if revived.get(key):
             revived[key] = dt.date.fromisoformat(revived[key])
+    if revived.get("freed"):
+        revived["freed"] = _revive(revived["freed"])
     return revived
 
 
@@ -150,6 +152,8 @@ def _checkout_result(outcome: services.CheckoutResult) -> dict:
         "due": _local_date(loan.due_at),
         "overridden": [_override_label(code) for code in outcome.overridden],
         "hold_fulfilled": outcome.fulfilled_hold is not None,
+        # The copy that was waiting on the hold shelf for this member: where it goes now.
+        "freed": _checkin_result(outcome.freed) if outcome.freed else None,
     }
 
 

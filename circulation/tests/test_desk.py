@@ -187,6 +187,34 @@ def test_a_returned_item_wanted_by_a_hold_goes_to_the_hold_shelf_with_a_slip(
     assert "Budi" in slip and "26 November 2026" in slip and "receipt.css" in slip
 
 
+def test_lending_another_copy_than_the_one_on_the_hold_shelf_says_where_that_one_goes(
+    desk, make_item, member, make_member, librarian, record, branches
+):
+    """Rina's copy waits on the hold shelf, but she brings another from the open shelf. The
+    desk tells the librarian what to do with the one on the hold shelf: a new slip for the next
+    in line (Budi), or, once nobody waits, back to the shelf — with or without JavaScript."""
+    waiting_copy, shelf_copy, third = make_item(), make_item(), make_item()
+    services.check_out(waiting_copy, make_member("Dewi"), staff=librarian)
+    services.place_hold(record, member, pickup_branch=branches[0])
+    budi = services.place_hold(record, make_member("Budi"), pickup_branch=branches[0])
+    services.check_in(waiting_copy, staff=librarian, branch=branches[0])
+
+    scan(desk, member.number)
+    html = scan(desk, shelf_copy.barcode)
+    assert "This fills the member's hold on the title." in html
+    freed = f"waiting on the hold shelf for this member, Laskar pelangi ({waiting_copy.barcode})"
+    assert freed in html
+    assert "Hold shelf" in html and "for Budi (M00003)" in html
+    assert reverse("circulation:hold-slip", args=[budi.pk]) in html  # Budi's slip to print
+    assert "collect by 26 November 2026" in html
+
+    budi_desk = desk_client(librarian, branches[0])
+    budi_desk.post(SCAN, {"code": budi.member.number})
+    budi_desk.post(SCAN, {"code": third.barcode})  # no JavaScript: redirect, then the page
+    page = budi_desk.get(DESK).content.decode()
+    assert f"({waiting_copy.barcode}), is free again" in page and "Shelve" in page
+
+
 def test_a_return_at_another_branch_prints_a_transfer_slip(item, member, librarian, branches):
     services.check_out(item, member, staff=librarian)
     desk = desk_client(librarian, branches[1])  # working at Cabang; the item lives at Pusat

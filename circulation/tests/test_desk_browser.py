@@ -143,6 +143,36 @@ def test_the_member_panel_in_indonesian_marks_late_renewed_and_new_loans(
     take_screenshots(page, "desk-panel-id")
 
 
+def test_lending_another_copy_than_the_one_waiting_tells_where_the_waiting_one_goes(
+    page, live_server, librarian, branches, make_member, make_item, record
+):
+    """In Indonesian on a phone-wide desk: Rina's copy waits on the hold shelf, she brings
+    another; the answer says her hold is filled and that the waiting copy now goes to Budi,
+    with his slip to print."""
+    from circulation import services
+    from tests.browser.helpers import assert_accessible, take_screenshots
+
+    rina, budi = make_member("Rina"), make_member("Budi")
+    waiting_copy, shelf_copy = make_item(), make_item()
+    services.check_out(waiting_copy, make_member("Dewi"), staff=librarian)
+    services.place_hold(record, rina, pickup_branch=branches[0])
+    services.place_hold(record, budi, pickup_branch=branches[0])
+    services.check_in(waiting_copy, staff=librarian, branch=branches[0])
+
+    sign_in(page, live_server, librarian, branch=branches[0], width=360, language="id")
+    page.goto(live_server.url + "/staff/desk/")
+    scanner(page, rina.number)
+    expect(page.locator("#desk-panel h2")).to_have_text("Rina")
+    scanner(page, shelf_copy.barcode)
+    result = page.locator("#scan-result")
+    expect(result).to_contain_text("Ini memenuhi reservasi anggota")
+    expect(result).to_contain_text(f"({waiting_copy.barcode}), kini bebas lagi")
+    expect(result.locator(".route.hold")).to_contain_text(f"Budi ({budi.number})")
+    expect(result.get_by_role("link", name="Cetak slip reservasi")).to_be_visible()
+    assert_accessible(page)
+    take_screenshots(page, "desk-freed-copy-id")
+
+
 def test_a_refused_checkout_offers_the_head_an_override_form(
     page, live_server, make_user, branches, make_member, item
 ):
