@@ -941,7 +941,14 @@ def resume_due_suspensions(*, at: dt.datetime | None = None) -> int:
     today = timezone.localdate(at)
     resumed = 0
     due = Hold.objects.filter(state=HoldState.SUSPENDED, suspended_until__lt=today)
-    for hold in due.only("pk"):
-        resume_hold(hold, staff=None, at=at, channel=Channel.SYSTEM)
-        resumed += 1
+    for hold_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Looked at again under its lock: the member may have resumed or cancelled it a
+            # moment ago (resuming it again would be refused and stop the day's other work).
+            hold = due.select_for_update().filter(pk=hold_id).first()
+            if hold is None:
+                continue
+            hold.suspended_until = None
+            transition_hold(hold, HoldState.WAITING, by=None, at=at, channel=Channel.SYSTEM)
+            resumed += 1
     return resumed

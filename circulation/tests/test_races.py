@@ -177,3 +177,35 @@ def test_the_nightly_expiry_and_the_desk_lending_the_copy_at_once_neither_fails(
         hold.refresh_from_db()
         assert hold.state in {"expired", "fulfilled"}
         assert Loan.objects.filter(item=copy, member=member, state="on_loan").exists()
+
+
+def test_the_nightly_resume_and_a_member_resuming_the_same_hold_at_once_neither_fails(
+    record, item, make_member, branches
+):
+    """A suspended hold's date has passed: the nightly job resumes it just as the member taps
+    "Resume" on the phone. One of them resumes it, once; the other finds nothing to do, and
+    the night's other work (the notices) is not stopped by a refused transition."""
+    import datetime as dt
+    import time
+
+    def nightly_after(delay, at):
+        time.sleep(delay)
+        return services.resume_due_suspensions(at=at)
+
+    later = timezone.now() + dt.timedelta(days=30)
+    for n in range(10):
+        hold = services.place_hold(record, make_member(), pickup_branch=branches[0])
+        services.suspend_hold(hold, until=timezone.localdate() + dt.timedelta(days=7))
+        results, errors = race(
+            [
+                lambda n=n: nightly_after(0.002 * n, later),
+                lambda h=hold: services.resume_hold(h),
+            ]
+        )
+        hold.refresh_from_db()
+        assert hold.state == "waiting"
+        assert hold.events.filter(from_state="suspended", to_state="waiting").count() == 1
+        # Either the job resumed it (and the member's tap was refused: already waiting) or
+        # the member did (and the job found nothing): the job never fails.
+        assert len([r for r in results if isinstance(r, int)]) == 1
+        assert len(errors) <= 1 and all(isinstance(e, InvalidTransitionError) for e in errors)
