@@ -193,6 +193,12 @@ class MemberForm(MemberFieldsMixin, forms.ModelForm):
             self.fields["guardian_consent"].initial = self.instance.guardian_consent_at is not None
             self.require_birth_date = False  # older records may not have it
             del self.fields["send_access_link"]  # the member's page has the button for it
+            # Each field also sends the value the page showed (a hidden "initial-" input), so
+            # that saving writes only what the librarian changed: a renewal, or the member's
+            # own choices, made while the page was open are not written back over.
+            for name, field in self.fields.items():
+                if name != "photo":
+                    field.show_hidden_initial = True
         else:
             for name in ("expires_on", "preferred_language", "notify_by_email"):
                 del self.fields[name]
@@ -209,11 +215,20 @@ class MemberForm(MemberFieldsMixin, forms.ModelForm):
         self._check_category_rules(cleaned)
         return cleaned
 
+    def _edited(self, name: str) -> bool:
+        """Did the librarian change this field from what the page showed? A form sent without
+        the values shown (not from this page) counts every field as changed."""
+        if self.add_initial_prefix(name) not in self.data:
+            return True
+        return name in self.changed_data
+
     def service_data(self) -> dict:
-        """The cleaned values as the services take them."""
+        """The cleaned values as the services take them; when editing, only those changed."""
         data = dict(self.cleaned_data)
         data.pop("send_access_link", None)
         photo = data.pop("photo", None)
+        if self.instance.pk:
+            data = {name: value for name, value in data.items() if self._edited(name)}
         if isinstance(photo, ContentFile) or (photo is False and self.instance.pk):
             data["photo"] = photo  # a new photo, or (when editing) "remove the photo"
         return data

@@ -9,6 +9,13 @@ expiry wins; privacy choices (reading history) stay the kept member's own.
 Where both hold the same title, the hold with an item set aside for it, else the earlier place in
 the queue, is kept and the other cancelled, through circulation's own service, which locks item
 and record first; the two members are locked after that, in id order.
+
+Locks follow circulation's order (item → record → member → hold). The copies the duplicate has
+on loan are locked first of all: a desk taking one back (or renewing it, or marking it lost)
+locks the copy, then the loan, then charges a fine that needs the member's row. Were the loan
+moved under the members' locks alone, the two would wait for each other in a circle (one fails
+with a deadlock), or the desk would find the loan gone from under it and shelve a copy still on
+loan.
 """
 
 from __future__ import annotations
@@ -107,6 +114,18 @@ def _resolve_hold_conflicts(duplicate: Member, kept: Member, *, by, at) -> int:
     return cancelled
 
 
+def _loaned_item_ids(member: Member) -> set[int]:
+    """The copies `member` has out (on loan, claimed returned, or lost and not yet back)."""
+    from circulation.models import Loan
+    from circulation.states import LoanState
+
+    return set(
+        Loan.objects.filter(member=member)
+        .exclude(state=LoanState.RETURNED)
+        .values_list("item_id", flat=True)
+    )
+
+
 def _fill_gaps(kept: Member, duplicate: Member) -> list[str]:
     filled = []
     for name in FILLED_FIELDS:
@@ -142,10 +161,17 @@ def merge_members(
     require(by, "patrons.change_member")
     at = at or timezone.now()
     _check(duplicate, kept)
+    loaned = _loaned_item_ids(duplicate)
+    locks.items_for_update(loaned)  # the copies first: see the module's docstring
     cancelled = _resolve_hold_conflicts(duplicate, kept, by=by, at=at)
     locked = locks.members_for_update(duplicate.pk, kept.pk)
     duplicate, kept = locked[duplicate.pk], locked[kept.pk]
     _check(duplicate, kept)  # again, under the locks
+    late = _loaned_item_ids(duplicate) - loaned
+    if late:
+        # Lent to the duplicate after the copies were locked (that desk had the member's row
+        # first): locked now, out of order, in that rare moment only.
+        locks.items_for_update(late)
 
     # The duplicate steps aside first, so that the kept member may take over its NIK.
     user = duplicate.user if kept.user_id is None else None

@@ -6,6 +6,7 @@ services), so translating the Indonesian catalogue does not break these tests.""
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -376,3 +377,80 @@ def test_turning_reading_history_off_at_the_desk_deletes_it(
 def test_the_nik_box_accepts_a_nik_typed_with_spaces(librarian):
     html = signed_in_english(librarian).get(reverse("patrons:member-create")).content.decode()
     assert re.search(r'<input[^>]*name="nik"[^>]*maxlength="24"', html)
+
+
+class _FormFields(HTMLParser):
+    """What a browser sends for the page's POST form, as it was shown (the fields' values)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._in_form = self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._in_form = attrs.get("method") == "post"
+        elif not self._in_form or not attrs.get("name") and tag != "option":
+            return
+        elif tag == "input" and attrs.get("type") not in ("file", "submit"):
+            if attrs.get("type") != "checkbox":
+                self.values[attrs["name"]] = attrs.get("value") or ""
+            elif "checked" in attrs:
+                self.values[attrs["name"]] = attrs.get("value") or "on"
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.values[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def shown_form(response) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(response.content.decode())
+    return parser.values
+
+
+def test_saving_an_edit_keeps_what_changed_while_the_page_was_open(librarian, make_member):
+    """Siti opens Ani's record to correct her telephone number. Meanwhile another desk renews
+    Ani's membership, and Ani, on her phone, chooses to keep her reading history. When Siti
+    saves, only the telephone number changes: the renewal and Ani's own choice stay."""
+    from circulation.account_services import update_preferences
+    from patrons.services import renew_membership
+
+    member = make_member(phone="0812 1111 2222", expires_on=dt.date(2026, 12, 1))
+    client = signed_in_english(librarian)
+    url = reverse("patrons:member-edit", args=[member.pk])
+    data = shown_form(client.get(url))
+    assert data["expires_on"] == "2026-12-01" and "keep_reading_history" not in data
+
+    renewed = renew_membership(member, by=librarian).expires_on
+    update_preferences(
+        member,
+        keep_reading_history=True,
+        notify_by_email=member.notify_by_email,
+        preferred_language=member.preferred_language,
+        by=member.user,
+    )
+    response = client.post(url, {**data, "phone": "0812 3333 4444"})
+
+    assert response.status_code == 302, response.context["form"].errors
+    member.refresh_from_db()
+    assert member.phone == "0812 3333 4444"
+    assert member.expires_on == renewed > dt.date(2026, 12, 1)
+    assert member.keep_reading_history is True
+    assert AuditEntry.objects.filter(action="member.update").get().details == {"fields": ["phone"]}
