@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -14,6 +16,15 @@ class MemberBlockedError(CirculationError):
     code = "member_blocked"
     message = _("%(member)s may not borrow now: %(reasons)s")
     overridable = True
+
+    @classmethod
+    def of(cls, member, blocks) -> MemberBlockedError:
+        """The refusal for these blocks (`selectors.member_blocks`). A closed membership (closed
+        at the member's request, or merged into another record) cannot be overridden: nobody
+        borrows on a record that no longer stands for a member."""
+        error = cls(member=member.full_name, reasons="; ".join(b.message for b in blocks))
+        error.overridable = not any(b.code == "closed" for b in blocks)
+        return error
 
 
 class LoanLimitReachedError(CirculationError):

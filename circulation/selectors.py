@@ -906,11 +906,7 @@ def renewal_refusals(
         refusals.append(RenewalBlockedByHoldError())
     stopping = [block for block in blocks if block.code != "overdue"]
     if stopping:
-        refusals.append(
-            MemberBlockedError(
-                member=member.full_name, reasons="; ".join(b.message for b in stopping)
-            )
-        )
+        refusals.append(MemberBlockedError.of(member, stopping))
     return refusals
 
 
@@ -1005,9 +1001,7 @@ def hold_option(member: Member, record: Record, *, at: dt.datetime | None = None
         if not branches:
             refusal = HoldsNotAllowedError()
         elif blocks:
-            refusal = MemberBlockedError(
-                member=member.full_name, reasons="; ".join(b.message for b in blocks)
-            )
+            refusal = MemberBlockedError.of(member, blocks)
         elif Loan.objects.filter(
             item__record=record, member=member, state__in=OPEN_LOAN_STATES
         ).exists():

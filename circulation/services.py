@@ -233,12 +233,7 @@ def check_out(
         member, at=at, owed=standing.owed, overdue=len(standing.late), calendars=calendars
     )
     if blocks:
-        _guard(
-            MemberBlockedError(
-                member=member.full_name, reasons="; ".join(block.message for block in blocks)
-            ),
-            **options,
-        )
+        _guard(MemberBlockedError.of(member, blocks), **options)
     rules = selectors.loan_rules_for(member, item.record.material_type, branch)
     count = standing.open_count
     if count >= rules.max_items:
@@ -506,7 +501,13 @@ def _route(
         .first()
     )
     # A hold this copy travelled for (the copy's own lock orders it) or the first in the queue.
-    hold = _HOLD_FOR_UPDATE.get(pk=trapped.pk) if trapped else _lock_hold_to_fill(item, today)
+    hold = None
+    if trapped is not None:
+        # Read again if the first read under the lock finds nothing: the hold's member changed
+        # while this waited (two records of one member merged; the read joins the member).
+        hold = _HOLD_FOR_UPDATE.first(pk=trapped.pk) or _HOLD_FOR_UPDATE.first(pk=trapped.pk)
+    if hold is None or hold.state != HoldState.IN_TRANSIT or hold.item_id != item.pk:
+        hold = _lock_hold_to_fill(item, today)
     if hold is not None:
         hold.item = item
         result.hold = hold
@@ -545,9 +546,13 @@ def _lock_hold_to_fill(item: Item, today: dt.date) -> Hold | None:
         hold = selectors.next_hold_to_fill(item.record_id, on=today)
         if hold is None:
             return None
-        hold = _HOLD_FOR_UPDATE.get(pk=hold.pk)
-        if hold.state == HoldState.WAITING and (
-            hold.suspended_until is None or hold.suspended_until < today
+        # None: the hold's member changed while this waited for its lock (two records of one
+        # member merged; the lock's read joins the member): looked for again.
+        hold = _HOLD_FOR_UPDATE.first(pk=hold.pk)
+        if (
+            hold is not None
+            and hold.state == HoldState.WAITING
+            and (hold.suspended_until is None or hold.suspended_until < today)
         ):
             return hold
     return None  # the queue keeps changing under us: the copy is shelved; the pull list finds it
@@ -632,9 +637,7 @@ def place_hold(
         raise HoldsNotAllowedError()
     blocks = selectors.member_blocks(member, at=at)
     if blocks:
-        raise MemberBlockedError(
-            member=member.full_name, reasons="; ".join(b.message for b in blocks)
-        )
+        raise MemberBlockedError.of(member, blocks)
     if Loan.objects.filter(item__record=record, member=member, state__in=OPEN_LOAN_STATES).exists():
         raise AlreadyOnLoanToMemberError(member=member.full_name)
     if (

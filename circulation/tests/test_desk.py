@@ -260,6 +260,25 @@ def test_a_librarian_sees_no_override_but_the_head_overrides_with_an_audited_rea
     assert entry.actor == head and entry.details["reason"] == "tugas sekolah"
 
 
+def test_a_closed_membership_cannot_be_overridden_even_by_the_head(
+    make_item, member, librarian, head, branches
+):
+    """A record closed at the member's request (or merged into another) stands for nobody: the
+    head, who may override a block, is not offered it, and a forged override is refused."""
+    from patrons.services.members import close_membership
+
+    close_membership(member, "pindah ke luar kota", by=librarian)
+    item = make_item()
+    head_desk = desk_client(head, branches[0])
+    scan(head_desk, member.number)
+    html = scan(head_desk, item.barcode)
+    assert "the membership is closed" in html
+    assert 'name="reason"' not in html and "Lend anyway" not in html
+    html = scan(head_desk, item.barcode, override="1", reason="kenal baik")
+    assert "the membership is closed" in html and "Checked out" not in html
+    assert not Loan.objects.filter(item=item).exists()
+
+
 def test_an_override_posted_by_a_librarian_is_refused(desk, make_item, member, librarian):
     LoanPolicy.objects.create(name="Satu", max_items=1)
     services.check_out(make_item(), member, staff=librarian)

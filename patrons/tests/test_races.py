@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from core import testing
 from core.tests.test_concurrency import THREADS, race
 from patrons.errors import (
     AlreadyMergedError,
@@ -62,3 +64,89 @@ def test_merging_a_pair_both_ways_at_once_merges_once(library, member_categories
     outcomes = race(worker)
     assert outcomes.count("merged") == 1
     assert sorted(Member.objects.values_list("status", flat=True)) == ["active", "merged"]
+
+
+def test_the_desk_taking_back_a_book_while_staff_merge_its_borrower_neither_fails(
+    make_member, make_item, librarian, branch
+):
+    """Staff merge Ani's duplicate record into the one kept while another desk takes back a
+    book the duplicate borrowed, late. The merge moves the loan; the return locks it and
+    charges a fine to the borrower. Both go through, whichever comes first (neither fails
+    with a deadlock), and the returned loan and its fine end up with the kept record: the desk
+    sees the fine on Ani's record, and no copy goes back to the shelf while still on loan."""
+    import time
+
+    from catalog.models import Item
+    from circulation import services as circulation
+    from circulation.models import FineEntry, Loan
+    from circulation.selectors import fine_balance
+    from patrons.services import merge_members
+
+    def after(delay, work):
+        time.sleep(delay)
+        return work()
+
+    now = timezone.now()
+    for n in range(12):  # one side a little later each round: every interleaving is tried
+        duplicate, kept = make_member("Ani Wulandari"), make_member("Ani Wulandari")
+        copy = make_item()
+        circulation.check_out(copy, duplicate, staff=librarian, at=now - dt.timedelta(days=40))
+        merge_delay, return_delay = (0.002 * (n // 2), 0) if n % 2 else (0, 0.002 * (n // 2))
+        results, errors = testing.race(
+            [
+                lambda d=duplicate, k=kept, s=merge_delay: after(
+                    s, lambda: merge_members(d, k, by=librarian, at=now)
+                ),
+                lambda c=copy, s=return_delay: after(
+                    s, lambda: circulation.check_in(c, staff=librarian, branch=branch, at=now)
+                ),
+            ]
+        )
+        assert errors == [], (n, errors)
+        loan = Loan.objects.get(item=copy)
+        assert (loan.state, loan.member_id) == ("returned", kept.pk), n
+        assert Item.objects.get(pk=copy.pk).status != "on_loan"
+        fine = FineEntry.objects.get(loan=loan, kind="overdue")
+        assert fine.member_id == kept.pk, n
+        assert fine_balance(kept) == fine.amount > 0
+        assert not FineEntry.objects.filter(member=duplicate).exists()
+
+
+def test_a_return_filling_the_duplicates_hold_while_staff_merge_the_records_neither_fails(
+    make_member, make_item, record, librarian, branch
+):
+    """Ani's duplicate record waits for a title; staff merge it into the record kept just as
+    another desk takes back a copy of that title. The check-in finds the hold whoever got
+    there first (its locked read joins the member, whom the merge changes): the copy goes to
+    the hold shelf for Ani's kept record, and neither desk sees an error."""
+    import time
+
+    from catalog.models import Item
+    from circulation import services as circulation
+    from circulation.models import Hold
+    from patrons.services import merge_members
+
+    def after(delay, work):
+        time.sleep(delay)
+        return work()
+
+    for n in range(12):
+        duplicate, kept = make_member("Ani Wulandari"), make_member("Ani Wulandari")
+        copy = make_item()
+        circulation.check_out(copy, make_member("Budi"), staff=librarian)
+        hold = circulation.place_hold(record, duplicate, pickup_branch=branch)
+        merge_delay, return_delay = (0.002 * (n // 2), 0) if n % 2 else (0, 0.002 * (n // 2))
+        results, errors = testing.race(
+            [
+                lambda d=duplicate, k=kept, s=merge_delay: after(
+                    s, lambda: merge_members(d, k, by=librarian)
+                ),
+                lambda c=copy, s=return_delay: after(
+                    s, lambda: circulation.check_in(c, staff=librarian, branch=branch)
+                ),
+            ]
+        )
+        assert errors == [], (n, errors)
+        hold = Hold.objects.get(pk=hold.pk)
+        assert (hold.state, hold.member_id, hold.item_id) == ("ready", kept.pk, copy.pk), n
+        assert Item.objects.get(pk=copy.pk).status == "on_hold_shelf"
