@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,16 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         permissions = [("manage_roles", _("Can give and take away staff roles"))]
+        constraints = [
+            # People sign in with their e-mail address too (accounts.backends): two accounts
+            # with one address could sign in with neither. Case does not make another address.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="one_account_per_email",
+                violation_error_message=_("Another account already uses this e-mail address."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -20,6 +20,7 @@ from patrons import locks
 from patrons.errors import (
     BlockReasonRequiredError,
     DuplicateNikError,
+    EmailInUseError,
     GuardianRequiredError,
     MemberHasLoansError,
     MembershipEndedError,
@@ -418,3 +419,31 @@ def record_cards_printed(members: list[Member], *, by) -> None:
     require(by, "patrons.view_member")
     for member in members:
         audit.record("member.card", actor=by, subject=member, details={"cards": len(members)})
+
+
+def create_member_account(member: Member, *, password: str, email: str, language: str):
+    """The member's sign-in account (role member, user name = member number). Another account
+    with this e-mail address — checked by the caller, but also one made a moment ago by a
+    double-clicked sign-up, which only the database's `one_account_per_email` sees — is
+    `EmailInUseError`, with nothing of this account kept."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from accounts.roles import Role
+    from accounts.services import create_user
+
+    try:
+        with transaction.atomic():
+            return create_user(
+                member.number.lower(),
+                password=password,
+                roles={Role.MEMBER},
+                first_name=member.full_name[:150],
+                email=email,
+                preferred_language=language,
+                by=None,
+            )
+    except (IntegrityError, ValidationError) as error:
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise EmailInUseError() from error
+        raise

@@ -22,7 +22,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.roles import Role
 from core import audit
 from core.permissions import require
 from patrons import locks
@@ -121,7 +120,7 @@ def request_access_link(number: str, email: str, *, site_url: str) -> bool:
 @transaction.atomic
 def create_online_access(token: str, *, password: str):
     """The member chose a password through the link: their sign-in account, role member."""
-    from accounts.services import create_user
+    from patrons.services.members import create_member_account
 
     member = member_for_access_token(token)
     member = locks.member_for_update(member.pk)
@@ -129,14 +128,8 @@ def create_online_access(token: str, *, password: str):
         raise HasOnlineAccessError()
     if get_user_model().objects.filter(email__iexact=member.email).exists():
         raise EmailInUseError()
-    user = create_user(
-        member.number.lower(),
-        password=password,
-        roles={Role.MEMBER},
-        first_name=member.full_name[:150],
-        email=member.email,
-        preferred_language=member.preferred_language,
-        by=None,
+    user = create_member_account(
+        member, password=password, email=member.email, language=member.preferred_language
     )
     member.user = user
     member.save(update_fields=["user"])

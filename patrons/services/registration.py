@@ -25,7 +25,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.roles import Role
 from core import audit
 from core.context import current_request_meta
 from patrons import locks
@@ -42,6 +41,7 @@ from patrons.services.members import (
     _check_identity,
     _save_checked,
     activate,
+    create_member_account,
     new_member_numbers,
 )
 
@@ -130,8 +130,6 @@ def self_register(
 ) -> Member:
     """A member registers themselves on the web. Creates the member (PENDING) and a sign-in
     account, and e-mails the confirmation link after commit."""
-    from accounts.services import create_user
-
     at = at or timezone.now()
     data = dict(data)
     consent = data.pop("guardian_consent", False)
@@ -160,16 +158,7 @@ def self_register(
         member.photo = photo
     _check_identity(member)
     member.full_clean(validate_constraints=False, exclude=["user"])
-    user = create_user(
-        number.lower(),
-        password=password,
-        roles={Role.MEMBER},
-        first_name=member.full_name[:150],
-        email=email,
-        preferred_language=language,
-        by=None,
-    )
-    member.user = user
+    member.user = create_member_account(member, password=password, email=email, language=language)
     _save_checked(member)
     audit.record("member.create", actor=None, subject=member, details={"channel": "online"})
     _send_confirmation(member, site_url=site_url)

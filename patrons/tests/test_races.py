@@ -150,3 +150,35 @@ def test_a_return_filling_the_duplicates_hold_while_staff_merge_the_records_neit
         hold = Hold.objects.get(pk=hold.pk)
         assert (hold.state, hold.member_id, hold.item_id) == ("ready", kept.pk, copy.pk), n
         assert Item.objects.get(pk=copy.pk).status == "on_hold_shelf"
+
+
+def test_a_double_clicked_sign_up_makes_one_account_for_the_address(library, member_categories):
+    """Someone presses "Register" twice (no NIK given): the address is checked by both requests
+    before either has written it. One account is made; the other request is told the address
+    is in use, and leaves no member behind. Two accounts with one address could sign in by
+    e-mail with neither."""
+    from accounts.models import User
+    from patrons.errors import EmailInUseError
+    from patrons.services import self_register
+
+    data = {
+        "full_name": "Rina Marlina",
+        "category": "general",
+        "birth_date": dt.date(1999, 1, 15),
+        "email": "Rina@Example.org",
+        "phone": "0812 3456 7890",
+        "address": "Jl. Juanda 7",
+        "city": "Samarinda",
+    }
+    results, errors = testing.race(
+        [
+            lambda d={**data, "email": email}: self_register(
+                d, password="rahasia-sekali-123", site_url="http://testserver"
+            )
+            for email in ("Rina@Example.org", "rina@example.org", "RINA@example.org")
+        ]
+    )
+    assert len(results) == 1
+    assert len(errors) == 2 and all(isinstance(e, EmailInUseError) for e in errors), errors
+    assert User.objects.filter(email__iexact="rina@example.org").count() == 1
+    assert Member.objects.filter(email__iexact="rina@example.org").count() == 1
