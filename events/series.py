@@ -16,6 +16,7 @@ from core import audit
 from core.calendar import calendar_for
 from core.permissions import require
 from events import errors, rooms, services
+from events.locks import events_for_update
 from events.models import Event, EventStatus, Frequency, Registration, Series
 from events.states import RegistrationState
 
@@ -115,9 +116,12 @@ def update_series(event: Event, data: dict, *, changed: list[str], by) -> Event:
     A changed start or end changes the time of day only: each session keeps its date."""
     require(by, services.MANAGE)
     stored = Event.objects.get(pk=event.pk)  # a bound form may have changed `event` already
-    sessions = list(
+    # Locked and read again: a session saved as it was read before a cancellation of it
+    # committed would be published again.
+    sessions = events_for_update(
         Event.objects.filter(series_id=stored.series_id, starts_at__gte=stored.starts_at)
     )
+    sessions.sort(key=lambda session: (session.starts_at, session.pk))
     from events.models import Partner, Speaker
 
     added_speakers = [

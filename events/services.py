@@ -91,6 +91,10 @@ def save_event(
     `new_speakers` (name, organisation, bio) and `new_partners` (names) are created and added."""
     require(by, MANAGE)
     created = event.pk is None
+    if not created:
+        # The status changes through publish_event and cancel_event only: an instance read
+        # before one of them (the edit form) must not put the old status back.
+        event.status = event_for_update(event.pk).status
     event.save()
     if speakers is not None:
         event.speakers.set(speakers)

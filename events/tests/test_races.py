@@ -203,3 +203,45 @@ def test_a_registration_in_its_own_transaction_commits_with_its_seat_and_is_told
         ("b@example.org", "On the waiting list: Baca Bersama"),
     ]
     assert counters(event) == counted(event) == (1, 1, 1)
+
+
+def test_editing_every_session_while_one_is_cancelled_leaves_that_one_cancelled(
+    make_event, coordinator, library
+):
+    """A coordinator changes the title of every session of a series while another cancels
+    the last session. Whichever comes first, the cancelled session stays cancelled: the edit
+    never publishes it again (with its registrations already cancelled)."""
+    import time
+
+    library.observe_public_holidays = False
+    library.save()
+    day = timezone.localdate() + dt.timedelta(days=7)
+    while day.weekday() != 5:  # the main branch opens on Saturdays
+        day += dt.timedelta(days=1)
+
+    def cancel_after(session, delay):
+        time.sleep(delay)
+        return services.cancel_event(session, by=coordinator)
+
+    for n in range(10):  # the cancel a little later each round: every interleaving is tried
+        first = make_event(starts_at=local(day, 9), ends_at=local(day, 11), capacity=3)
+        made = series.create_series(
+            first, frequency="weekly", until=day + dt.timedelta(weeks=4), by=coordinator
+        )
+        last = made.sessions.order_by("starts_at").last()
+        held = services.register(last, name="Tamu", phone=f"0816{n:06d}").registration
+        title = f"Baca Bersama, putaran {n}"
+        results, errors = race(
+            [
+                lambda f=first, t=title: series.update_series(
+                    f, {"title": t}, changed=["title"], by=coordinator
+                ),
+                lambda s=last, n=n: cancel_after(s, 0.002 * n),
+            ]
+        )
+        assert errors == []
+        last.refresh_from_db()
+        held.refresh_from_db()
+        assert (last.status, last.title) == ("cancelled", title), n
+        assert held.state == "cancelled"
+        assert counters(last) == counted(last)

@@ -139,3 +139,27 @@ def test_each_session_of_a_series_holds_the_room(make_event, room, coordinator):
     sessions = list(made.sessions.order_by("starts_at"))
     assert len(sessions) >= 2
     assert sorted(h[2] for h in holds(room)) == [s.starts_at for s in sessions]
+
+
+def test_an_edit_read_before_the_event_was_cancelled_leaves_it_cancelled_and_the_room_free(
+    make_event, room, coordinator
+):
+    """One coordinator saves the edit form of an event (read when the form was posted) just
+    after another cancelled it: the event stays cancelled, its room is not held again, and
+    nobody can register for it."""
+    event = make_event(space=room)
+    services.save_event(event, by=coordinator)
+    booked = services.register(event, name="Tamu", phone="081300001111").registration
+    form_instance = Event.objects.get(pk=event.pk)
+    services.cancel_event(event, by=coordinator)
+    form_instance.title = "Baca Bersama (diundur)"
+    services.save_event(form_instance, by=coordinator)
+    saved = Event.objects.get(pk=event.pk)
+    assert saved.status == "cancelled" and saved.title == "Baca Bersama (diundur)"
+    assert holds(room) == []
+    booked.refresh_from_db()
+    assert booked.state == "cancelled"
+    from events.errors import EventCancelledError
+
+    with pytest.raises(EventCancelledError):
+        services.register(event, name="Tamu Lain", phone="081300002222")
