@@ -37,7 +37,13 @@ from spaces.models import (
     Space,
     WhoMayBook,
 )
-from spaces.states import ACTIVE_STATES, TRANSITIONS, BookingState, transition
+from spaces.states import (
+    ACTIVE_STATES,
+    TRANSITIONS,
+    BookingState,
+    InvalidTransitionError,
+    transition,
+)
 
 MANAGE = "spaces.manage_bookings"
 BLOCK = "spaces.block_space"
@@ -481,8 +487,10 @@ def _check_deadline(booking: Booking, now: dt.datetime) -> None:
         raise errors.CancelDeadlinePassedError(hours=hours)
 
 
-def _move_with_attached(booking: Booking, to: str, *, by, at, reason: str = "") -> None:
-    transition(booking, to, by=by, at=at, reason=reason)
+def _move_with_attached(
+    booking: Booking, to: str, *, by, at, reason: str = "", also: Sequence[str] = ()
+) -> None:
+    transition(booking, to, by=by, at=at, reason=reason, also=also)
     attached_to = BookingState.CANCELLED if to == BookingState.NO_SHOW else to
     for attached in attached_for_update(booking):
         if attached.state in ACTIVE_STATES and attached_to in TRANSITIONS[attached.state]:
@@ -501,9 +509,10 @@ def cancel(booking: Booking, *, by, reason: str = "", at: dt.datetime | None = N
             _check_deadline(booking, now)
         elif not reason.strip():
             raise errors.ReasonRequiredError()
-        _move_with_attached(booking, BookingState.CANCELLED, by=by, at=now, reason=reason)
         booking.reason = reason[:300]
-        booking.save(update_fields=["reason", "updated_at"])
+        _move_with_attached(
+            booking, BookingState.CANCELLED, by=by, at=now, reason=reason, also=["reason"]
+        )
         if manager:
             audit.record("space_booking.cancel", actor=by, subject=booking, details={})
         if booking.member is not None:
@@ -534,9 +543,10 @@ def decline(booking: Booking, *, by, reason: str, at: dt.datetime | None = None)
     now = at or timezone.now()
     with transaction.atomic():
         booking = booking_for_update(booking.pk)
-        _move_with_attached(booking, BookingState.DECLINED, by=by, at=now, reason=reason)
         booking.reason = reason[:300]
-        booking.save(update_fields=["reason", "updated_at"])
+        _move_with_attached(
+            booking, BookingState.DECLINED, by=by, at=now, reason=reason, also=["reason"]
+        )
         audit.record("space_booking.decline", actor=by, subject=booking, details={})
         if booking.member is not None:
             _send(booking, "declined")
@@ -568,9 +578,8 @@ def check_in(
             raise errors.CheckInWindowError(
                 opens=_local(opens).strftime("%H.%M"), closes=_local(closes).strftime("%H.%M")
             )
-        _move_with_attached(booking, BookingState.CHECKED_IN, by=by, at=now)
         booking.checked_in_at = now
-        booking.save(update_fields=["checked_in_at", "updated_at"])
+        _move_with_attached(booking, BookingState.CHECKED_IN, by=by, at=now, also=["checked_in_at"])
         if manager and _on_behalf(booking.member, by):
             audit.record("space_booking.check_in", actor=by, subject=booking)
     return booking
@@ -640,8 +649,11 @@ def block_space(
         found = list(conflicts(resource, start, end))
         if found and not displace:
             raise errors.SlotTakenError(conflicts=found)
-        for other in found:
-            cancel_for_block(other, by=by, reason=reason, at=now)
+        displaced = [
+            other.pk
+            for other in found
+            if cancel_for_block(other, by=by, reason=reason, at=now, start=start, end=end)
+        ]
         booking = Booking(
             kind=BookingKind.BLOCK,
             booked_by=by if getattr(by, "pk", None) else None,
@@ -661,20 +673,27 @@ def block_space(
             "space.block",
             actor=by,
             subject=booking,
-            details={"source": source, "displaced": [b.pk for b in found]},
+            details={"source": source, "displaced": displaced},
         )
     return booking
 
 
-def cancel_for_block(booking: Booking, *, by, reason: str, at: dt.datetime) -> None:
+def cancel_for_block(
+    booking: Booking, *, by, reason: str, at: dt.datetime, start: dt.datetime, end: dt.datetime
+) -> bool:
+    """Cancel a booking in the way of a block from `start` to `end`. Looked at again under its
+    lock: one cancelled or moved out of the way since it was found is left as it is (False)."""
     booking = booking_for_update(booking.pk)
-    if booking.state not in ACTIVE_STATES:
-        return
-    _move_with_attached(booking, BookingState.CANCELLED, by=by, at=at, reason=reason)
+    in_the_way = booking.starts_at < end and booking.blocked_until > start
+    if booking.state not in ACTIVE_STATES or not in_the_way:
+        return False
     booking.reason = reason[:300]
-    booking.save(update_fields=["reason", "updated_at"])
+    _move_with_attached(
+        booking, BookingState.CANCELLED, by=by, at=at, reason=reason, also=["reason"]
+    )
     if booking.member is not None and booking.kind == BookingKind.BOOKING:
         _send(booking, "cancelled")
+    return True
 
 
 def unblock(booking: Booking, *, by, reason: str = "", at: dt.datetime | None = None) -> Booking:
@@ -871,7 +890,9 @@ def cancel_series_from(
             try:
                 with transaction.atomic():
                     done.append(cancel(item, by=by, reason=reason, at=now))
-            except errors.SpacesError:
+            except (errors.SpacesError, InvalidTransitionError):
+                # Past its deadline, or no longer active: declined, cancelled or checked in
+                # since the dates were read (each is looked at again under its lock).
                 continue
     return done
 

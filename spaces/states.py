@@ -17,6 +17,7 @@ overlapping active booking of the same space or equipment).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -62,8 +63,19 @@ class InvalidTransitionError(DomainError):
 
 
 def transition(
-    booking: Booking, to: str, *, by, at: dt.datetime | None = None, reason: str = ""
+    booking: Booking,
+    to: str,
+    *,
+    by,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    also: Sequence[str] = (),
 ) -> BookingEvent:
+    """Move `booking` to `to`, writing with it the fields named in `also` (set by the caller):
+    one UPDATE of the row. A second UPDATE of a row this transaction has already written makes
+    PostgreSQL check all its foreign keys again at the commit, which waits for the member's row
+    after holding the booking's: the reverse of the lock order (member, then booking) and a
+    deadlock with a change of the same booking."""
     from spaces.models import BookingEvent
 
     source = booking.state
@@ -72,7 +84,7 @@ def transition(
             source=BookingState(source).label, target=BookingState(to).label
         )
     booking.state = to
-    booking.save(update_fields=["state", "updated_at"])
+    booking.save(update_fields=["state", *also, "updated_at"])
     return BookingEvent.objects.create(
         booking=booking,
         from_state=source,
