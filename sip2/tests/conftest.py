@@ -39,7 +39,7 @@ def pin_member(member):  # noqa: F811
 
     from patrons.services.pins import set_pin
 
-    admin = get_user_model().objects.create_superuser("root-pin", "r@example.org", "x")
+    admin = get_user_model().objects.create_superuser("root-pin", "root-pin@example.org", "x")
     return set_pin(member, PIN, by=admin)
 
 

@@ -46,7 +46,7 @@ def test_two_kiosks_checking_out_one_item_make_exactly_one_loan(
 
     from patrons.services.pins import set_pin
 
-    admin = get_user_model().objects.create_superuser("root-race", "r@example.org", "x")
+    admin = get_user_model().objects.create_superuser("root-race", "root-race@example.org", "x")
     members = [set_pin(make_member(), PIN, by=admin) for _ in range(2)]
     for _round in range(3):
         clients = [login(sip_server.port) for _ in members]

@@ -45,7 +45,7 @@ def admin_user():
 
     User = get_user_model()  # noqa: N806
     return User.objects.filter(username="root-rules").first() or User.objects.create_superuser(
-        "root-rules", "r@example.org", "x"
+        "root-rules", "root-rules@example.org", "x"
     )
 
 
