@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from circulation.models import (
     DeletionRequestStatus,
     FineEntry,
     Hold,
+    HoldEvent,
     Loan,
     LoanPolicy,
     Notice,
@@ -660,28 +662,63 @@ def holds_past_deadline(branch: Branch, *, on: dt.date) -> QuerySet[Hold]:
 
 @dataclass(frozen=True)
 class ClearedHold:
-    """An expired hold whose item may still sit on the hold shelf, and where it goes now."""
+    """A copy that may still sit on the hold shelf for a hold it no longer serves, and where it
+    goes now. `why`: "expired" (not collected in time) or "another_copy" (the member borrowed
+    another copy of the title)."""
 
     hold: Hold
+    item: Item | None
     next_hold: Hold | None
+    why: str = "expired"
+    at: dt.datetime | None = None
 
 
-def recently_expired_holds(branch: Branch, *, since: dt.datetime) -> list[ClearedHold]:
-    """Holds at `branch` that expired since `since`, with the hold their item now serves (if any):
-    staff take these off the hold shelf (re-slip, send on, or shelve). Two queries."""
+def holds_to_clear(branch: Branch, *, since: dt.datetime) -> list[ClearedHold]:
+    """Copies to take off the hold shelf at `branch` since `since`, newest first: those of holds
+    that expired, and those set aside for a member who then borrowed another copy (filled at a
+    kiosk, nobody at the desk was told), each with the hold it now serves, if any: staff
+    re-slip it, send it on, or shelve it. Four queries."""
     expired = list(
         Hold.objects.filter(pickup_branch=branch, state=HoldState.EXPIRED, closed_at__gte=since)
         .select_related("member", "record", "item__branch")
         .order_by("-closed_at", "-pk")
     )
-    item_ids = [hold.item_id for hold in expired if hold.item_id]
+    filled = list(
+        HoldEvent.objects.filter(
+            hold__pickup_branch=branch,
+            to_state=HoldState.FULFILLED,
+            at__gte=since,
+            details__has_key="freed_item",
+        )
+        .select_related("hold__member", "hold__record")
+        .order_by("-at", "-pk")
+    )
+    freed = Item.objects.in_bulk([event.details["freed_item"] for event in filled])
+    rows = [
+        ClearedHold(hold=hold, item=hold.item, next_hold=None, at=hold.closed_at)
+        for hold in expired
+    ] + [
+        ClearedHold(
+            hold=event.hold,
+            item=freed.get(event.details["freed_item"]),
+            next_hold=None,
+            why="another_copy",
+            at=event.at,
+        )
+        for event in filled
+    ]
+    item_ids = [row.item.pk for row in rows if row.item is not None]
     serving = {
         hold.item_id: hold
         for hold in Hold.objects.filter(
             item_id__in=item_ids, state__in=TRAPPED_HOLD_STATES
         ).select_related("member", "pickup_branch")
     }
-    return [ClearedHold(hold=hold, next_hold=serving.get(hold.item_id)) for hold in expired]
+    rows = [
+        dataclasses.replace(row, next_hold=serving.get(row.item.pk) if row.item else None)
+        for row in rows
+    ]
+    return sorted(rows, key=lambda row: row.at, reverse=True)
 
 
 def fine_ledger(member: Member) -> QuerySet[FineEntry]:

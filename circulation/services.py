@@ -316,18 +316,26 @@ def _fulfil_hold(
     hold = _HOLD_FOR_UPDATE.first(pk=hold.pk)
     if hold is None or hold.state not in ACTIVE_HOLD_STATES:
         return None, None
-    set_aside = hold.item_id if hold.item_id not in (None, item.pk) else None
+    set_aside = None
+    if hold.item_id not in (None, item.pk):
+        set_aside = locks.item_for_update(hold.item_id)  # already locked by check_out, mostly
+    on_shelf = set_aside is not None and set_aside.status == ItemStatus.ON_HOLD_SHELF
     hold.item = item
     hold.closed_at = at
-    transition_hold(hold, HoldState.FULFILLED, by=staff, at=at, channel=channel)
+    transition_hold(
+        hold,
+        HoldState.FULFILLED,
+        by=staff,
+        at=at,
+        channel=channel,
+        # The copy left on the hold shelf: the hold-shelf screen lists it to be taken off
+        # (`selectors.holds_to_clear`), since at a kiosk nobody was told.
+        details={"freed_item": set_aside.pk} if on_shelf else None,
+    )
     freed = None
     if set_aside is not None:
         freed = _release_item(
-            locks.item_for_update(set_aside),
-            at=at,
-            staff=staff,
-            channel=channel,
-            branch=hold.pickup_branch,
+            set_aside, at=at, staff=staff, channel=channel, branch=hold.pickup_branch
         )
     return hold, freed
 

@@ -684,7 +684,7 @@ def hold_shelf(request: HttpRequest, branch: Branch) -> HttpResponse:
             "branch": branch,
             "today": today,
             "holds": list(selectors.hold_shelf(branch)),
-            "expired": selectors.recently_expired_holds(
+            "expired": selectors.holds_to_clear(
                 branch, since=timezone.now() - dt.timedelta(days=7)
             ),
         },

@@ -112,6 +112,31 @@ def test_the_hold_shelf_lists_ready_holds_and_the_expired_ones_to_clear(
     assert reverse("circulation:hold-slip", args=[second.pk]) in page
 
 
+def test_a_copy_left_on_the_hold_shelf_by_a_kiosk_loan_is_listed_to_clear(
+    desk, member, make_member, make_item, record, branches, librarian
+):
+    """Rina's copy waits on the hold shelf; at the self-check kiosk she borrows another copy
+    from the open shelf. Nobody at the desk saw it: the hold shelf screen lists the waiting copy
+    to take off — for Budi with a new slip while he waits, back to the shelf once nobody does."""
+    waiting_copy, shelf_copy, third = make_item(), make_item(), make_item()
+    services.check_out(waiting_copy, make_member("Dewi"), staff=librarian)
+    services.place_hold(record, member, pickup_branch=branches[0])
+    budi = services.place_hold(record, make_member("Budi"), pickup_branch=branches[0])
+    services.check_in(waiting_copy, staff=librarian, branch=branches[0])
+
+    services.check_out(shelf_copy, member, staff=None, channel="sip2")
+    page = desk.get(reverse("circulation:hold-shelf")).content.decode()
+    assert "Items to take off the hold shelf" in page
+    assert waiting_copy.barcode in page and "borrowed another copy</span>" in page
+    assert "Hold shelf for Budi" in page
+    assert reverse("circulation:hold-slip", args=[budi.pk]) in page
+
+    services.check_out(third, budi.member, staff=None, channel="sip2")  # Budi too, at the kiosk
+    page = desk.get(reverse("circulation:hold-shelf")).content.decode()
+    assert page.count("borrowed another copy</span>") == 2 and "Back to the shelf" in page
+    assert Item.objects.get(pk=waiting_copy.pk).status == ItemStatus.AVAILABLE
+
+
 def test_the_pull_list_is_printable(desk, record, make_item, make_member, branches):
     shelf_copy = make_item(shelf_location="Rak 3")
     services.place_hold(record, make_member(), pickup_branch=branches[1])
